@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GosupportConfig(AppConfig):
+    name = "gosupport"
+    verbose_name = _("Contact centre")

@@ -1,0 +1,208 @@
+"""The shared core: people and roles, the category taxonomy, the business calendar,
+the notifications outbox and the audit log."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    OPERATOR = "operator", _("Operator")
+    SUPERVISOR = "supervisor", _("Supervisor")
+
+
+class User(AbstractUser):
+    """Everyone who signs in: citizens, operators and supervisors."""
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CITIZEN)
+    middle_name = models.CharField(_("middle name"), max_length=150, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    phone = PhoneNumberField(_("phone"), region="RU", blank=True, null=True, unique=True)
+    inn = models.CharField(_("INN"), max_length=12, blank=True)
+    snils = models.CharField(_("SNILS"), max_length=11, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("email"), condition=~models.Q(email=""), name="user_email_unique_ci"
+            )
+        ]
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.role == Role.CITIZEN
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == Role.OPERATOR
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.role in (Role.OPERATOR, Role.SUPERVISOR)
+
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+
+class Category(models.Model):
+    """A topic of appeals; each category is also the queue its appeals land in."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_complaint = models.BooleanField(_("complaint"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    ordering = models.PositiveIntegerField(_("ordering"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["ordering", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def localized_title(self, language: str) -> str:
+        return self.title_en if language == "en" and self.title_en else self.title
+
+
+class Line(models.IntegerChoices):
+    FIRST = 1, _("First line")
+    SECOND = 2, _("Second line")
+
+
+class Presence(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
+class OperatorProfile(models.Model):
+    """What routing needs to know about an operator: skills, line, capacity, presence."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_profile")
+    skills = models.ManyToManyField(Category, verbose_name=_("skills"), blank=True, related_name="operators")
+    all_queues = models.BooleanField(_("takes every queue"), default=False)
+    line = models.PositiveSmallIntegerField(_("line"), choices=Line.choices, default=Line.FIRST)
+    is_senior = models.BooleanField(_("senior operator"), default=False)
+    capacity = models.PositiveSmallIntegerField(_("capacity"), default=5)
+    presence = models.CharField(_("presence"), max_length=8, choices=Presence.choices, default=Presence.OFFLINE)
+    presence_changed_at = models.DateTimeField(_("presence changed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("operator profile")
+        verbose_name_plural = _("operator profiles")
+
+    def __str__(self) -> str:
+        return self.user.get_username()
+
+
+class BusinessCalendar(models.Model):
+    """Working hours in one time zone; public holidays and transfer days come from the
+    `holidays` library, supervisors' exceptions from CalendarException."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
+    work_start = models.TimeField(_("working day starts"), default="09:00")
+    work_end = models.TimeField(_("working day ends"), default="18:00")
+    country = models.CharField(_("country of the public holidays"), max_length=2, default="RU")
+    is_default = models.BooleanField(_("default calendar"), default=False)
+
+    class Meta:
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarException(models.Model):
+    """A day a supervisor declares working or non-working, overriding the library."""
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="exceptions")
+    date = models.DateField(_("date"))
+    is_working = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="calendar_exception_unique_day")]
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} ({self.note})"
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """The outbox: written in the transaction that caused it, delivered by Celery."""
+
+    channel = models.CharField(_("channel"), max_length=8, choices=NotificationChannel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("body"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    reference = models.CharField(_("reference"), max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(
+                fields=["created_at"], name="notification_pending_idx", condition=models.Q(status="pending")
+            )
+        ]
+
+
+class AuditLog(models.Model):
+    """Append-only record of who touched personal data or changed something that matters."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=32)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    fields = models.JSONField(_("fields"), default=list, blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at"]

@@ -1,0 +1,71 @@
+"""Named personas shared by every test: two citizens, an operator of the right queue,
+an operator of another queue, a second-line operator and a supervisor."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from gosupport.models import Role
+from tests.factories import CategoryFactory, OperatorFactory, SlaPolicyFactory, UserFactory
+
+
+@pytest.fixture
+def account_category(db):
+    return CategoryFactory(slug="account-access", title="Доступ к личному кабинету", title_en="Account access")
+
+
+@pytest.fixture
+def applications_category(db):
+    return CategoryFactory(slug="applications", title="Статусы заявлений", title_en="Application statuses")
+
+
+@pytest.fixture
+def form_policy(db):
+    return SlaPolicyFactory(name="Feedback form")
+
+
+@pytest.fixture
+def citizen_a(db):
+    return UserFactory(username="alice", email="alice@example.ru", first_name="Алиса", last_name="Смирнова", phone="+79161234567")
+
+
+@pytest.fixture
+def citizen_b(db):
+    return UserFactory(username="bob", email="bob@example.ru", first_name="Борис", last_name="Кузнецов", phone="+79167654321")
+
+
+@pytest.fixture
+def operator_of_queue(account_category):
+    return OperatorFactory(username="olga", profile__skills=[account_category])
+
+
+@pytest.fixture
+def operator_of_other_queue(applications_category):
+    return OperatorFactory(username="oleg", profile__skills=[applications_category])
+
+
+@pytest.fixture
+def second_line_operator(account_category):
+    return OperatorFactory(username="sergey", profile__skills=[account_category], profile__line=2)
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(username="svetlana", role=Role.SUPERVISOR, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    """An API client signed in as the given user."""
+
+    def make(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make

@@ -1,0 +1,339 @@
+"""Every write to an appeal goes through these functions."""
+
+import secrets
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from gosupport.calendar import WorkingCalendar
+from gosupport.models import Category, User
+from gosupport.notifications import notify_contact
+from tickets import sla
+from tickets.attachments import CheckedFile, check_uploads
+from tickets.models import (
+    OPEN_STATUSES,
+    Attachment,
+    AuthorKind,
+    Channel,
+    EventKind,
+    Message,
+    Priority,
+    SlaPolicy,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+
+TEXT_MIN_LENGTH = 20
+TEXT_MAX_LENGTH = 500
+
+TRANSITIONS: dict[str, set[str]] = {
+    Status.ACCEPTED: {Status.IN_PROGRESS, Status.REJECTED},
+    Status.IN_PROGRESS: {Status.WAITING_DOCUMENTS, Status.COMPLETED, Status.REJECTED},
+    Status.WAITING_DOCUMENTS: {Status.IN_PROGRESS, Status.REJECTED},
+    Status.COMPLETED: set(),
+    Status.REJECTED: set(),
+}
+
+
+class TransitionForbidden(Exception):
+    """The workflow does not allow this move (the API answers 409)."""
+
+
+def generate_ticket_number() -> str:
+    """Eight digits in two groups: ASCII, easy to dictate over the phone."""
+    digits = f"{secrets.randbelow(10**8):08d}"
+    return f"{digits[:4]}-{digits[4:]}"
+
+
+def _category_chain(category: Category) -> list[int]:
+    chain, node = [], category
+    while node is not None:
+        chain.append(node.pk)
+        node = node.parent
+    return chain
+
+
+def _policy_for(*, channel: str, category: Category, priority: str) -> SlaPolicy | None:
+    policies = list(SlaPolicy.objects.filter(is_active=True).select_related("calendar"))
+    return sla.choose_policy(policies, channel=channel, category_ids=_category_chain(category), priority=priority)
+
+
+def _calendar_for(policy: SlaPolicy | None) -> WorkingCalendar:
+    return WorkingCalendar.from_model(policy.calendar if policy else None)
+
+
+def _validate_new_ticket(*, channel: str, category: Category | None, text: str, contact_email: str, contact_phone: str, rating: int | None) -> None:
+    errors = {}
+    if category is None or not category.is_active:
+        errors["category"] = _("Choose a category.")
+    length = len(text.strip())
+    if channel == Channel.FORM and not TEXT_MIN_LENGTH <= length <= TEXT_MAX_LENGTH:
+        errors["text"] = _("Describe the problem in %(min)s to %(max)s characters (now %(n)s).") % {
+            "min": TEXT_MIN_LENGTH, "max": TEXT_MAX_LENGTH, "n": length,
+        }
+    elif not length:
+        errors["text"] = _("The text must not be empty.")
+    if channel == Channel.FORM and not (contact_email or contact_phone):
+        errors["contact_email"] = _("Give an e-mail or a phone number so we can answer you.")
+    if rating is not None and not 1 <= rating <= 5:
+        errors["rating"] = _("The rating is a number from 1 to 5.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@contextmanager
+def _files_removed_on_failure():
+    """Files written inside a transaction that fails must not stay on disk."""
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+
+def _store_attachments(*, ticket: Ticket, files: list[CheckedFile], message: Message | None, uploaded_by, now: datetime, written: list[str], is_result_document: bool = False) -> list[Attachment]:
+    stored = []
+    for checked in files:
+        attachment = Attachment(
+            ticket=ticket, message=message, original_name=checked.name, content_type=checked.content_type,
+            size=checked.size, uploaded_by=uploaded_by, created_at=now, is_result_document=is_result_document,
+        )
+        attachment.file.save(f"upload.{checked.extension}", checked.upload, save=False)
+        written.append(attachment.file.name)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def _insert_ticket(ticket: Ticket) -> None:
+    for _attempt in range(10):
+        ticket.number = generate_ticket_number()
+        try:
+            with transaction.atomic():
+                ticket.save(force_insert=True)
+            return
+        except IntegrityError:
+            if Ticket.objects.filter(number=ticket.number).exists():
+                continue
+            raise
+    raise RuntimeError("could not allocate a ticket number")
+
+
+def _append_message(*, ticket: Ticket, author, author_kind: str, text: str, internal: bool, now: datetime, client_id=None, actions=None) -> Message:
+    """Store a message with the next gap-free seq; the caller holds the ticket row lock."""
+    Ticket.objects.filter(pk=ticket.pk).update(last_seq=F("last_seq") + 1)
+    ticket.refresh_from_db(fields=["last_seq"])
+    return Message.objects.create(
+        ticket=ticket, seq=ticket.last_seq, author=author, author_kind=author_kind, text=text,
+        internal=internal, client_id=client_id, actions=actions or [], created_at=now,
+    )
+
+
+def _record_event(*, ticket: Ticket, kind: str, actor=None, now: datetime, from_status: str = "", to_status: str = "", comment: str = "", data: dict | None = None) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, kind=kind, actor=actor, at=now, from_status=from_status, to_status=to_status,
+        comment=comment, data=data or {},
+    )
+
+
+def _apply_sla(ticket: Ticket, policy: SlaPolicy | None) -> None:
+    ticket.sla_policy = policy
+    if policy is None:
+        return
+    deadlines = sla.compute_deadlines(policy, ticket.created_at, _calendar_for(policy))
+    ticket.first_response_due = deadlines.first_response_due
+    ticket.resolution_due = deadlines.resolution_due
+    ticket.next_sla_check = sla.next_check(ticket, policy)
+
+
+def _notify_citizen(ticket: Ticket, *, subject: str, body: str) -> None:
+    citizen = ticket.citizen
+    notify_contact(
+        email=ticket.contact_email or (citizen.email if citizen else ""),
+        phone=ticket.contact_phone or (str(citizen.phone) if citizen and citizen.phone else ""),
+        subject=subject, body=body, user=citizen, reference=ticket.number,
+    )
+
+
+def _local_time(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def ticket_create(
+    *,
+    channel: str,
+    category: Category | None,
+    text: str,
+    citizen: User | None = None,
+    contact_email: str = "",
+    contact_phone: str = "",
+    rating: int | None = None,
+    files=(),
+    subject: str = "",
+    priority: str = Priority.SIMPLE,
+    actor: User | None = None,
+) -> Ticket:
+    """Register a new appeal: SLA deadlines, first message, files, history, routing, notice."""
+    _validate_new_ticket(channel=channel, category=category, text=text, contact_email=contact_email, contact_phone=contact_phone, rating=rating)
+    checked_files = check_uploads(list(files))
+    now = timezone.now()
+    with _files_removed_on_failure() as written, transaction.atomic():
+        ticket = Ticket(
+            channel=channel, category=category, queue=category, priority=priority, citizen=citizen,
+            subject=subject[:255], text=text.strip(), contact_email=contact_email, contact_phone=contact_phone,
+            initial_rating=rating, created_at=now,
+        )
+        _apply_sla(ticket, _policy_for(channel=channel, category=category, priority=priority))
+        _insert_ticket(ticket)
+        author_kind = AuthorKind.OPERATOR if actor and actor.is_staff_member else AuthorKind.CITIZEN
+        message = _append_message(ticket=ticket, author=actor or citizen, author_kind=author_kind, text=ticket.text, internal=False, now=now)
+        _store_attachments(ticket=ticket, files=checked_files, message=message, uploaded_by=actor or citizen, now=now, written=written)
+        _record_event(ticket=ticket, kind=EventKind.CREATED, actor=actor or citizen, now=now, to_status=Status.ACCEPTED)
+        _after_create(ticket)
+    return ticket
+
+
+def _after_create(ticket: Ticket) -> None:
+    from tickets.routing import ticket_route
+
+    ticket_route(ticket=ticket)
+    due = ticket.resolution_due
+    body = _("Your appeal No. %(number)s is registered.") % {"number": ticket.number}
+    if due:
+        body += " " + _("We will answer by %(due)s.") % {"due": _local_time(due)}
+    _notify_citizen(ticket, subject=_("Appeal %(number)s accepted") % {"number": ticket.number}, body=body)
+
+
+def _status_notice(ticket: Ticket) -> str:
+    text = _("The status of your appeal No. %(number)s is now “%(status)s”.") % {
+        "number": ticket.number, "status": ticket.get_status_display(),
+    }
+    if ticket.status == Status.WAITING_DOCUMENTS:
+        text += " " + _("Please add the requested documents to the appeal.")
+    return text
+
+
+def _validate_closing(to_status: str, *, resolution: str, rejection_reasons: str, regulation_references: str, appeal_instructions: str) -> None:
+    if to_status != Status.REJECTED:
+        return
+    errors = {}
+    if not rejection_reasons.strip():
+        errors["rejection_reasons"] = _("Give the reasons for the rejection.")
+    if not regulation_references.strip():
+        errors["regulation_references"] = _("Give the regulation references.")
+    if not appeal_instructions.strip():
+        errors["appeal_instructions"] = _("Explain how the decision can be appealed.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _shift_sla_for(ticket: Ticket, to_status: str, now: datetime) -> None:
+    """Waiting for documents stops the clock; coming back grants the time that was left."""
+    policy = ticket.sla_policy
+    if to_status == Status.WAITING_DOCUMENTS:
+        ticket.sla_paused_at = now
+    elif ticket.sla_paused_at is not None:
+        if policy and ticket.resolution_due:
+            ticket.resolution_due = sla.resumed_deadline(policy, ticket.resolution_due, ticket.sla_paused_at, now, _calendar_for(policy))
+        ticket.sla_paused_at = None
+    ticket.next_sla_check = sla.next_check(ticket, policy)
+
+
+def ticket_transition(
+    *,
+    ticket: Ticket,
+    to_status: str,
+    actor: User | None,
+    comment: str = "",
+    resolution: str = "",
+    rejection_reasons: str = "",
+    regulation_references: str = "",
+    appeal_instructions: str = "",
+) -> Ticket:
+    """The one place a status changes: checks the workflow, writes history, notifies."""
+    _validate_closing(to_status, resolution=resolution, rejection_reasons=rejection_reasons,
+                      regulation_references=regulation_references, appeal_instructions=appeal_instructions)
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        from_status = ticket.status
+        if to_status not in TRANSITIONS.get(from_status, set()):
+            raise TransitionForbidden(
+                _("An appeal cannot move from “%(from)s” to “%(to)s”.") % {"from": ticket.get_status_display(), "to": Status(to_status).label if to_status in Status.values else to_status}
+            )
+        ticket.status = to_status
+        if to_status not in OPEN_STATUSES:
+            ticket.closed_at = now
+            ticket.resolution = resolution
+            ticket.rejection_reasons = rejection_reasons
+            ticket.regulation_references = regulation_references
+            ticket.appeal_instructions = appeal_instructions
+        if actor is not None and actor.is_staff_member and ticket.first_responded_at is None:
+            ticket.first_responded_at = now
+        _shift_sla_for(ticket, to_status, now)
+        ticket.save()
+        _record_event(ticket=ticket, kind=EventKind.STATUS, actor=actor, now=now, from_status=from_status, to_status=to_status, comment=comment)
+        _notify_citizen(ticket, subject=_("Appeal %(number)s: %(status)s") % {"number": ticket.number, "status": ticket.get_status_display()}, body=_status_notice(ticket))
+    return ticket
+
+
+def message_add(
+    *,
+    ticket: Ticket,
+    author: User | None,
+    text: str,
+    internal: bool = False,
+    files=(),
+    author_kind: str | None = None,
+    client_id=None,
+    actions=None,
+) -> Message:
+    """Add to an appeal's thread. A citizen's files in *Waiting for documents* resume the work."""
+    author_kind = author_kind or _author_kind_of(author)
+    if internal and author_kind != AuthorKind.OPERATOR:
+        raise ValidationError({"internal": _("Only staff can write private notes.")})
+    files = list(files)
+    if not text.strip() and not files:
+        raise ValidationError({"text": _("Write a message or attach a file.")})
+    stored_bytes = sum(ticket.attachments.values_list("size", flat=True))
+    checked_files = check_uploads(files, already_stored_bytes=stored_bytes)
+    now = timezone.now()
+    with _files_removed_on_failure() as written, transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if author_kind == AuthorKind.CITIZEN and not locked.is_open:
+            raise TransitionForbidden(_("This appeal is closed. Please file a new one."))
+        message = _append_message(ticket=locked, author=author, author_kind=author_kind, text=text.strip(), internal=internal, now=now, client_id=client_id, actions=actions)
+        _store_attachments(ticket=locked, files=checked_files, message=message, uploaded_by=author, now=now, written=written)
+        _after_message(locked, message, files_added=bool(checked_files), now=now)
+    return message
+
+
+def _author_kind_of(author: User | None) -> str:
+    if author is None:
+        return AuthorKind.SYSTEM
+    return AuthorKind.OPERATOR if author.is_staff_member else AuthorKind.CITIZEN
+
+
+def _after_message(ticket: Ticket, message: Message, *, files_added: bool, now: datetime) -> None:
+    if message.author_kind == AuthorKind.OPERATOR and not message.internal:
+        if ticket.first_responded_at is None:
+            ticket.first_responded_at = now
+            ticket.next_sla_check = sla.next_check(ticket, ticket.sla_policy)
+            ticket.save(update_fields=["first_responded_at", "next_sla_check", "updated_at"])
+        _notify_citizen(ticket, subject=_("New reply on appeal %(number)s") % {"number": ticket.number},
+                        body=_("An operator answered your appeal No. %(number)s.") % {"number": ticket.number})
+    if message.author_kind == AuthorKind.CITIZEN and files_added:
+        _record_event(ticket=ticket, kind=EventKind.DOCUMENTS_ADDED, actor=message.author, now=now)
+        if ticket.status == Status.WAITING_DOCUMENTS:
+            ticket_transition(ticket=ticket, to_status=Status.IN_PROGRESS, actor=message.author,
+                              comment=_("The citizen added documents."))
