@@ -182,9 +182,7 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [
-            models.Index(
-                fields=["created_at"], name="notification_pending_idx", condition=models.Q(status="pending")
-            )
+            models.Index(fields=["created_at"], name="notification_pending_idx", condition=models.Q(status="pending"))
         ]
 
 
@@ -206,3 +204,38 @@ class AuditLog(models.Model):
         verbose_name = _("audit record")
         verbose_name_plural = _("audit log")
         ordering = ["-at"]
+
+
+class OneTimeCode(models.Model):
+    """A short-lived code sent by SMS (password recovery); only its hash is stored."""
+
+    class Purpose(models.TextChoices):
+        PASSWORD_RESET = "password_reset", _("Password recovery")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="one_time_codes")
+    purpose = models.CharField(_("purpose"), max_length=32, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="onetimecode_lookup_idx")]
+
+
+class Consent(models.Model):
+    """A citizen's consent to the processing of personal data (152-FZ), as given."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    version = models.CharField(_("version"), max_length=32)
+    purpose = models.CharField(_("purpose"), max_length=255)
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -8,6 +6,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/", include("gosupport.api_urls")),
+    path("api/v1/kb/", include("knowledgebase.api_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("workspace/", include("tickets.urls_workspace")),
+    path("help/faq/", include("knowledgebase.urls")),
+    path("help/", include("tickets.urls_portal")),
+    path("", include("gosupport.urls_accounts")),
 ]

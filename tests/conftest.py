@@ -25,12 +25,16 @@ def form_policy(db):
 
 @pytest.fixture
 def citizen_a(db):
-    return UserFactory(username="alice", email="alice@example.ru", first_name="Алиса", last_name="Смирнова", phone="+79161234567")
+    return UserFactory(
+        username="alice", email="alice@example.ru", first_name="Алиса", last_name="Смирнова", phone="+79161234567"
+    )
 
 
 @pytest.fixture
 def citizen_b(db):
-    return UserFactory(username="bob", email="bob@example.ru", first_name="Борис", last_name="Кузнецов", phone="+79167654321")
+    return UserFactory(
+        username="bob", email="bob@example.ru", first_name="Борис", last_name="Кузнецов", phone="+79167654321"
+    )
 
 
 @pytest.fixture

@@ -39,7 +39,11 @@ def ticket_assign(*, ticket: Ticket, operator: User | None, actor: User | None, 
         locked.assignee = operator
         locked.save(update_fields=["assignee", "updated_at"])
         _record_event(
-            ticket=locked, kind=EventKind.ASSIGNED, actor=actor, now=timezone.now(), comment=comment,
+            ticket=locked,
+            kind=EventKind.ASSIGNED,
+            actor=actor,
+            now=timezone.now(),
+            comment=comment,
             data={"from": previous, "to": operator.pk if operator else None},
         )
     ticket.assignee = operator
@@ -55,6 +59,8 @@ def ticket_transfer(*, ticket: Ticket, queue: Category, line: int, actor: User |
         data = {"from_queue": locked.queue.slug, "to_queue": queue.slug, "from_line": locked.line, "to_line": line}
         locked.queue, locked.line, locked.assignee = queue, line, None
         locked.save(update_fields=["queue", "line", "assignee", "updated_at"])
-        _record_event(ticket=locked, kind=EventKind.TRANSFERRED, actor=actor, now=timezone.now(), comment=comment, data=data)
+        _record_event(
+            ticket=locked, kind=EventKind.TRANSFERRED, actor=actor, now=timezone.now(), comment=comment, data=data
+        )
         ticket_route(ticket=locked)
     return locked

@@ -70,14 +70,18 @@ def _calendar_for(policy: SlaPolicy | None) -> WorkingCalendar:
     return WorkingCalendar.from_model(policy.calendar if policy else None)
 
 
-def _validate_new_ticket(*, channel: str, category: Category | None, text: str, contact_email: str, contact_phone: str, rating: int | None) -> None:
+def _validate_new_ticket(
+    *, channel: str, category: Category | None, text: str, contact_email: str, contact_phone: str, rating: int | None
+) -> None:
     errors = {}
     if category is None or not category.is_active:
         errors["category"] = _("Choose a category.")
     length = len(text.strip())
     if channel == Channel.FORM and not TEXT_MIN_LENGTH <= length <= TEXT_MAX_LENGTH:
         errors["text"] = _("Describe the problem in %(min)s to %(max)s characters (now %(n)s).") % {
-            "min": TEXT_MIN_LENGTH, "max": TEXT_MAX_LENGTH, "n": length,
+            "min": TEXT_MIN_LENGTH,
+            "max": TEXT_MAX_LENGTH,
+            "n": length,
         }
     elif not length:
         errors["text"] = _("The text must not be empty.")
@@ -101,12 +105,27 @@ def _files_removed_on_failure():
         raise
 
 
-def _store_attachments(*, ticket: Ticket, files: list[CheckedFile], message: Message | None, uploaded_by, now: datetime, written: list[str], is_result_document: bool = False) -> list[Attachment]:
+def _store_attachments(
+    *,
+    ticket: Ticket,
+    files: list[CheckedFile],
+    message: Message | None,
+    uploaded_by,
+    now: datetime,
+    written: list[str],
+    is_result_document: bool = False,
+) -> list[Attachment]:
     stored = []
     for checked in files:
         attachment = Attachment(
-            ticket=ticket, message=message, original_name=checked.name, content_type=checked.content_type,
-            size=checked.size, uploaded_by=uploaded_by, created_at=now, is_result_document=is_result_document,
+            ticket=ticket,
+            message=message,
+            original_name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            uploaded_by=uploaded_by,
+            created_at=now,
+            is_result_document=is_result_document,
         )
         attachment.file.save(f"upload.{checked.extension}", checked.upload, save=False)
         written.append(attachment.file.name)
@@ -129,20 +148,45 @@ def _insert_ticket(ticket: Ticket) -> None:
     raise RuntimeError("could not allocate a ticket number")
 
 
-def _append_message(*, ticket: Ticket, author, author_kind: str, text: str, internal: bool, now: datetime, client_id=None, actions=None) -> Message:
+def _append_message(
+    *, ticket: Ticket, author, author_kind: str, text: str, internal: bool, now: datetime, client_id=None, actions=None
+) -> Message:
     """Store a message with the next gap-free seq; the caller holds the ticket row lock."""
     Ticket.objects.filter(pk=ticket.pk).update(last_seq=F("last_seq") + 1)
     ticket.refresh_from_db(fields=["last_seq"])
     return Message.objects.create(
-        ticket=ticket, seq=ticket.last_seq, author=author, author_kind=author_kind, text=text,
-        internal=internal, client_id=client_id, actions=actions or [], created_at=now,
+        ticket=ticket,
+        seq=ticket.last_seq,
+        author=author,
+        author_kind=author_kind,
+        text=text,
+        internal=internal,
+        client_id=client_id,
+        actions=actions or [],
+        created_at=now,
     )
 
 
-def _record_event(*, ticket: Ticket, kind: str, actor=None, now: datetime, from_status: str = "", to_status: str = "", comment: str = "", data: dict | None = None) -> TicketEvent:
+def _record_event(
+    *,
+    ticket: Ticket,
+    kind: str,
+    actor=None,
+    now: datetime,
+    from_status: str = "",
+    to_status: str = "",
+    comment: str = "",
+    data: dict | None = None,
+) -> TicketEvent:
     return TicketEvent.objects.create(
-        ticket=ticket, kind=kind, actor=actor, at=now, from_status=from_status, to_status=to_status,
-        comment=comment, data=data or {},
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        at=now,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        data=data or {},
     )
 
 
@@ -161,7 +205,10 @@ def _notify_citizen(ticket: Ticket, *, subject: str, body: str) -> None:
     notify_contact(
         email=ticket.contact_email or (citizen.email if citizen else ""),
         phone=ticket.contact_phone or (str(citizen.phone) if citizen and citizen.phone else ""),
-        subject=subject, body=body, user=citizen, reference=ticket.number,
+        subject=subject,
+        body=body,
+        user=citizen,
+        reference=ticket.number,
     )
 
 
@@ -184,20 +231,39 @@ def ticket_create(
     actor: User | None = None,
 ) -> Ticket:
     """Register a new appeal: SLA deadlines, first message, files, history, routing, notice."""
-    _validate_new_ticket(channel=channel, category=category, text=text, contact_email=contact_email, contact_phone=contact_phone, rating=rating)
+    _validate_new_ticket(
+        channel=channel,
+        category=category,
+        text=text,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        rating=rating,
+    )
     checked_files = check_uploads(list(files))
     now = timezone.now()
     with _files_removed_on_failure() as written, transaction.atomic():
         ticket = Ticket(
-            channel=channel, category=category, queue=category, priority=priority, citizen=citizen,
-            subject=subject[:255], text=text.strip(), contact_email=contact_email, contact_phone=contact_phone,
-            initial_rating=rating, created_at=now,
+            channel=channel,
+            category=category,
+            queue=category,
+            priority=priority,
+            citizen=citizen,
+            subject=subject[:255],
+            text=text.strip(),
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+            initial_rating=rating,
+            created_at=now,
         )
         _apply_sla(ticket, _policy_for(channel=channel, category=category, priority=priority))
         _insert_ticket(ticket)
         author_kind = AuthorKind.OPERATOR if actor and actor.is_staff_member else AuthorKind.CITIZEN
-        message = _append_message(ticket=ticket, author=actor or citizen, author_kind=author_kind, text=ticket.text, internal=False, now=now)
-        _store_attachments(ticket=ticket, files=checked_files, message=message, uploaded_by=actor or citizen, now=now, written=written)
+        message = _append_message(
+            ticket=ticket, author=actor or citizen, author_kind=author_kind, text=ticket.text, internal=False, now=now
+        )
+        _store_attachments(
+            ticket=ticket, files=checked_files, message=message, uploaded_by=actor or citizen, now=now, written=written
+        )
         _record_event(ticket=ticket, kind=EventKind.CREATED, actor=actor or citizen, now=now, to_status=Status.ACCEPTED)
         _after_create(ticket)
     return ticket
@@ -216,14 +282,17 @@ def _after_create(ticket: Ticket) -> None:
 
 def _status_notice(ticket: Ticket) -> str:
     text = _("The status of your appeal No. %(number)s is now “%(status)s”.") % {
-        "number": ticket.number, "status": ticket.get_status_display(),
+        "number": ticket.number,
+        "status": ticket.get_status_display(),
     }
     if ticket.status == Status.WAITING_DOCUMENTS:
         text += " " + _("Please add the requested documents to the appeal.")
     return text
 
 
-def _validate_closing(to_status: str, *, resolution: str, rejection_reasons: str, regulation_references: str, appeal_instructions: str) -> None:
+def _validate_closing(
+    to_status: str, *, resolution: str, rejection_reasons: str, regulation_references: str, appeal_instructions: str
+) -> None:
     if to_status != Status.REJECTED:
         return
     errors = {}
@@ -244,7 +313,9 @@ def _shift_sla_for(ticket: Ticket, to_status: str, now: datetime) -> None:
         ticket.sla_paused_at = now
     elif ticket.sla_paused_at is not None:
         if policy and ticket.resolution_due:
-            ticket.resolution_due = sla.resumed_deadline(policy, ticket.resolution_due, ticket.sla_paused_at, now, _calendar_for(policy))
+            ticket.resolution_due = sla.resumed_deadline(
+                policy, ticket.resolution_due, ticket.sla_paused_at, now, _calendar_for(policy)
+            )
         ticket.sla_paused_at = None
     ticket.next_sla_check = sla.next_check(ticket, policy)
 
@@ -261,15 +332,24 @@ def ticket_transition(
     appeal_instructions: str = "",
 ) -> Ticket:
     """The one place a status changes: checks the workflow, writes history, notifies."""
-    _validate_closing(to_status, resolution=resolution, rejection_reasons=rejection_reasons,
-                      regulation_references=regulation_references, appeal_instructions=appeal_instructions)
+    _validate_closing(
+        to_status,
+        resolution=resolution,
+        rejection_reasons=rejection_reasons,
+        regulation_references=regulation_references,
+        appeal_instructions=appeal_instructions,
+    )
     now = timezone.now()
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         from_status = ticket.status
         if to_status not in TRANSITIONS.get(from_status, set()):
             raise TransitionForbidden(
-                _("An appeal cannot move from “%(from)s” to “%(to)s”.") % {"from": ticket.get_status_display(), "to": Status(to_status).label if to_status in Status.values else to_status}
+                _("An appeal cannot move from “%(from)s” to “%(to)s”.")
+                % {
+                    "from": ticket.get_status_display(),
+                    "to": Status(to_status).label if to_status in Status.values else to_status,
+                }
             )
         ticket.status = to_status
         if to_status not in OPEN_STATUSES:
@@ -282,8 +362,21 @@ def ticket_transition(
             ticket.first_responded_at = now
         _shift_sla_for(ticket, to_status, now)
         ticket.save()
-        _record_event(ticket=ticket, kind=EventKind.STATUS, actor=actor, now=now, from_status=from_status, to_status=to_status, comment=comment)
-        _notify_citizen(ticket, subject=_("Appeal %(number)s: %(status)s") % {"number": ticket.number, "status": ticket.get_status_display()}, body=_status_notice(ticket))
+        _record_event(
+            ticket=ticket,
+            kind=EventKind.STATUS,
+            actor=actor,
+            now=now,
+            from_status=from_status,
+            to_status=to_status,
+            comment=comment,
+        )
+        _notify_citizen(
+            ticket,
+            subject=_("Appeal %(number)s: %(status)s")
+            % {"number": ticket.number, "status": ticket.get_status_display()},
+            body=_status_notice(ticket),
+        )
     return ticket
 
 
@@ -312,8 +405,19 @@ def message_add(
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if author_kind == AuthorKind.CITIZEN and not locked.is_open:
             raise TransitionForbidden(_("This appeal is closed. Please file a new one."))
-        message = _append_message(ticket=locked, author=author, author_kind=author_kind, text=text.strip(), internal=internal, now=now, client_id=client_id, actions=actions)
-        _store_attachments(ticket=locked, files=checked_files, message=message, uploaded_by=author, now=now, written=written)
+        message = _append_message(
+            ticket=locked,
+            author=author,
+            author_kind=author_kind,
+            text=text.strip(),
+            internal=internal,
+            now=now,
+            client_id=client_id,
+            actions=actions,
+        )
+        _store_attachments(
+            ticket=locked, files=checked_files, message=message, uploaded_by=author, now=now, written=written
+        )
         _after_message(locked, message, files_added=bool(checked_files), now=now)
     return message
 
@@ -330,10 +434,17 @@ def _after_message(ticket: Ticket, message: Message, *, files_added: bool, now: 
             ticket.first_responded_at = now
             ticket.next_sla_check = sla.next_check(ticket, ticket.sla_policy)
             ticket.save(update_fields=["first_responded_at", "next_sla_check", "updated_at"])
-        _notify_citizen(ticket, subject=_("New reply on appeal %(number)s") % {"number": ticket.number},
-                        body=_("An operator answered your appeal No. %(number)s.") % {"number": ticket.number})
+        _notify_citizen(
+            ticket,
+            subject=_("New reply on appeal %(number)s") % {"number": ticket.number},
+            body=_("An operator answered your appeal No. %(number)s.") % {"number": ticket.number},
+        )
     if message.author_kind == AuthorKind.CITIZEN and files_added:
         _record_event(ticket=ticket, kind=EventKind.DOCUMENTS_ADDED, actor=message.author, now=now)
         if ticket.status == Status.WAITING_DOCUMENTS:
-            ticket_transition(ticket=ticket, to_status=Status.IN_PROGRESS, actor=message.author,
-                              comment=_("The citizen added documents."))
+            ticket_transition(
+                ticket=ticket,
+                to_status=Status.IN_PROGRESS,
+                actor=message.author,
+                comment=_("The citizen added documents."),
+            )

@@ -9,8 +9,9 @@ TEXT = "Не могу войти в личный кабинет, пишет не
 
 
 def make_ticket(citizen, category, **kwargs):
-    return ticket_create(channel="form", category=category, text=TEXT, citizen=citizen,
-                         contact_email=citizen.email, **kwargs)
+    return ticket_create(
+        channel="form", category=category, text=TEXT, citizen=citizen, contact_email=citizen.email, **kwargs
+    )
 
 
 def test_form_ticket_gets_number_deadlines_and_history(citizen_a, account_category, form_policy):
@@ -24,7 +25,9 @@ def test_form_ticket_gets_number_deadlines_and_history(citizen_a, account_catego
 
 def test_short_text_stores_nothing(citizen_a, account_category):
     with pytest.raises(ValidationError) as error:
-        ticket_create(channel="form", category=account_category, text="short", citizen=citizen_a, contact_email="a@b.ru")
+        ticket_create(
+            channel="form", category=account_category, text="short", citizen=citizen_a, contact_email="a@b.ru"
+        )
     assert "text" in error.value.message_dict
     assert not Ticket.objects.exists()
 
