@@ -1,3 +1,5 @@
 """WebSocket routes of every app, collected in one place for asgi.py."""
 
-websocket_urlpatterns: list = []
+from chat.routing import websocket_urlpatterns as chat_routes
+
+websocket_urlpatterns: list = [*chat_routes]

@@ -215,3 +215,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+CHAT_OFFER_SECONDS = env.int("CHAT_OFFER_SECONDS", default=20)

@@ -1,0 +1,105 @@
+"""WebSocket doors of the live chat: authenticate, validate a frame, call a service, answer."""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from chat import services
+from chat.realtime import message_frame, room_group
+from tickets.selectors import access_ticket
+from tickets.services import TransitionForbidden
+
+CLOSE_UNAUTHORISED = 4401
+CLOSE_NOT_FOUND = 4404
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    """`/ws/chat/{number}/` for the chat's citizen and the staff allowed to see it."""
+
+    async def connect(self):
+        self.user = self.scope.get("user")
+        if self.user is None or not self.user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHORISED)
+            return
+        try:
+            self.ticket = await database_sync_to_async(access_ticket)(
+                self.user, self.scope["url_route"]["kwargs"]["number"]
+            )
+        except Http404:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.group = room_group(self.ticket.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        handler = self.handlers.get(content.get("type")) if isinstance(content, dict) else None
+        if handler is None:
+            await self.send_error("unknown_type", _("Unknown frame type."))
+            return
+        try:
+            await handler(self, content)
+        except ValidationError as error:
+            await self.send_error("invalid", "; ".join(error.messages))
+        except TransitionForbidden as error:
+            await self.send_error("conflict", str(error))
+
+    async def decode_json(self, text_data):
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None
+
+    async def send_error(self, code: str, detail: str):
+        await self.send_json({"type": "error", "code": code, "detail": detail})
+
+    async def frame_out(self, event):
+        frame = event["frame"]
+        if frame.get("internal") and not self.user.is_staff_member:
+            return
+        await self.send_json(frame)
+
+    async def on_message(self, content):
+        text = content.get("text")
+        if not isinstance(text, str):
+            raise ValidationError(_("A message needs text."))
+        message, _created = await database_sync_to_async(services.chat_message_send)(
+            ticket=self.ticket, author=self.user, text=text, client_id=content.get("client_id")
+        )
+        await self.send_json({"type": "ack", "client_id": str(message.client_id), "seq": message.seq})
+
+    async def on_resume(self, content):
+        after = content.get("after_seq")
+        if not isinstance(after, int) or after < 0:
+            raise ValidationError(_("after_seq must be a non-negative number."))
+        messages = await database_sync_to_async(services.chat_messages_after)(
+            ticket=self.ticket, user=self.user, after_seq=after
+        )
+        for message in messages:
+            await self.send_json(await database_sync_to_async(message_frame)(message))
+
+    async def on_typing(self, content):
+        await database_sync_to_async(services.chat_typing)(ticket=self.ticket, user=self.user)
+
+    async def on_read(self, content):
+        seq = content.get("seq")
+        if not isinstance(seq, int):
+            raise ValidationError(_("seq must be a number."))
+        await database_sync_to_async(services.chat_read)(ticket=self.ticket, user=self.user, seq=seq)
+
+    async def on_handoff(self, content):
+        await database_sync_to_async(services.chat_handoff)(ticket=self.ticket, actor=self.user)
+
+    handlers = {
+        "message": on_message,
+        "resume": on_resume,
+        "typing": on_typing,
+        "read": on_read,
+        "handoff": on_handoff,
+    }

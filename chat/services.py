@@ -1,0 +1,128 @@
+"""The live chat's domain: opening a chat, sending, resuming, handoff and offers."""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chat.models import ChatSession, Phase
+from chat.realtime import operator_group, room_group, send_to_group
+from gosupport.models import Category, User
+from tickets.models import AuthorKind, Channel, Message, Ticket
+from tickets.routing import operators_for
+from tickets.services import message_add, ticket_create
+
+MAX_TEXT_LENGTH = 4000
+
+
+def default_chat_category() -> Category:
+    slug = getattr(settings, "CHAT_DEFAULT_CATEGORY", "general")
+    category = Category.objects.filter(slug=slug).first() or Category.objects.filter(is_active=True).first()
+    if category is None:
+        raise ValidationError({"category": _("The chat is not available: no categories are configured.")})
+    return category
+
+
+def chat_open(*, citizen: User, text: str = "", category: Category | None = None) -> Ticket:
+    """A chat is an appeal on the chat channel from its first moment."""
+    opening = text.strip() or _("Chat started")
+    ticket = ticket_create(
+        channel=Channel.CHAT,
+        category=category or default_chat_category(),
+        text=opening,
+        citizen=citizen,
+        contact_email=citizen.email,
+    )
+    ChatSession.objects.create(ticket=ticket)
+    return ticket
+
+
+def _parse_client_id(client_id) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(client_id))
+    except (TypeError, ValueError):
+        raise ValidationError({"client_id": _("client_id must be a UUID.")}) from None
+
+
+def chat_message_send(*, ticket: Ticket, author: User, text: str, client_id) -> tuple[Message, bool]:
+    """Store a chat message once per client_id; returns (message, created)."""
+    client_uuid = _parse_client_id(client_id)
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ValidationError({"text": _("A message may have at most %(n)s characters.") % {"n": MAX_TEXT_LENGTH}})
+    existing = Message.objects.filter(ticket=ticket, client_id=client_uuid).first()
+    if existing is not None:
+        return existing, False
+    try:
+        message = message_add(ticket=ticket, author=author, text=text, client_id=client_uuid)
+    except IntegrityError:
+        return Message.objects.get(ticket=ticket, client_id=client_uuid), False
+    return message, True
+
+
+def chat_messages_after(*, ticket: Ticket, user: User, after_seq: int) -> list[Message]:
+    messages = ticket.messages.filter(seq__gt=after_seq).prefetch_related("attachments").order_by("seq")
+    if not user.is_staff_member:
+        messages = messages.filter(internal=False)
+    return list(messages)
+
+
+def chat_typing(*, ticket: Ticket, user: User) -> None:
+    author = AuthorKind.OPERATOR if user.is_staff_member else AuthorKind.CITIZEN
+    send_to_group(room_group(ticket.pk), {"type": "typing", "author": author})
+
+
+def chat_read(*, ticket: Ticket, user: User, seq: int) -> None:
+    field = "operator_read_seq" if user.is_staff_member else "citizen_read_seq"
+    seq = min(max(seq, 0), ticket.last_seq)
+    ChatSession.objects.filter(ticket=ticket, **{f"{field}__lt": seq}).update(**{field: seq})
+    author = AuthorKind.OPERATOR if user.is_staff_member else AuthorKind.CITIZEN
+    send_to_group(room_group(ticket.pk), {"type": "read", "author": author, "seq": seq})
+
+
+def queue_position(session: ChatSession) -> int:
+    return (
+        ChatSession.objects.filter(
+            phase=Phase.QUEUED, ticket__queue=session.ticket.queue_id, queued_at__lt=session.queued_at
+        ).count()
+        + 1
+    )
+
+
+def status_frame(session: ChatSession) -> dict:
+    frame = {"type": "status", "status": session.phase}
+    if session.phase == Phase.QUEUED and session.queued_at:
+        frame["position"] = queue_position(session)
+    assignee = session.ticket.assignee
+    if session.phase == Phase.ASSIGNED and assignee is not None:
+        frame["operator"] = {"id": assignee.pk, "name": assignee.first_name}
+    return frame
+
+
+def chat_handoff(*, ticket: Ticket, actor: User | None) -> ChatSession:
+    """Put the chat in the queue of its category and offer it to a free operator."""
+    now = timezone.now()
+    with transaction.atomic():
+        session = ChatSession.objects.select_for_update().select_related("ticket").get(ticket=ticket)
+        if session.phase != Phase.BOT:
+            return session
+        session.phase, session.queued_at = Phase.QUEUED, now
+        session.save(update_fields=["phase", "queued_at"])
+        _offer_next(session, now=now)
+        transaction.on_commit(lambda: send_to_group(room_group(ticket.pk), status_frame(session)))
+    return session
+
+
+def _offer_next(session: ChatSession, *, now) -> User | None:
+    candidates = operators_for(session.ticket).exclude(user=session.offered_to_id).select_related("user")
+    profile = candidates.first()
+    session.offered_to = profile.user if profile else None
+    session.offer_expires_at = now + timedelta(seconds=settings.CHAT_OFFER_SECONDS) if profile else None
+    session.save(update_fields=["offered_to", "offer_expires_at"])
+    if profile is not None:
+        frame = {"type": "offer", "ticket": session.ticket.number, "expires_at": session.offer_expires_at.isoformat()}
+        transaction.on_commit(lambda: send_to_group(operator_group(profile.user_id), frame))
+    return session.offered_to

@@ -1,0 +1,90 @@
+import uuid
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from chat.services import chat_open
+from gosupport.asgi import application
+from tickets.models import Message
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ORIGIN = (b"origin", b"http://localhost")
+
+
+@pytest.fixture
+def chat_ticket(citizen_a, account_category):
+    return chat_open(citizen=citizen_a, text="Не приходит СМС с кодом подтверждения", category=account_category)
+
+
+async def connect(user, number, headers=(ORIGIN,)):
+    communicator = WebsocketCommunicator(application, f"/ws/chat/{number}/", headers=list(headers))
+    communicator.scope["user"] = user
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+async def test_citizen_message_is_acked_with_next_seq_and_stored_once(citizen_a, chat_ticket):
+    communicator, connected, _ = await connect(citizen_a, chat_ticket.number)
+    assert connected
+    client_id = str(uuid.uuid4())
+    for _attempt in range(2):
+        await communicator.send_json_to({"type": "message", "client_id": client_id, "text": "Код не приходит"})
+        ack = await communicator.receive_json_from()
+        while ack["type"] != "ack":
+            ack = await communicator.receive_json_from()
+        assert ack == {"type": "ack", "client_id": client_id, "seq": 2}
+    assert await database_sync_to_async(Message.objects.filter(client_id=client_id).count)() == 1
+    await communicator.disconnect()
+
+
+async def test_resume_replays_messages_after_seq(citizen_a, chat_ticket):
+    communicator, connected, _ = await connect(citizen_a, chat_ticket.number)
+    await communicator.send_json_to({"type": "resume", "after_seq": 0})
+    frame = await communicator.receive_json_from()
+    assert frame["type"] == "message" and frame["seq"] == 1 and frame["author"] == "citizen"
+    await communicator.disconnect()
+
+
+async def test_another_citizen_cannot_join_the_room(citizen_b, chat_ticket):
+    _communicator, connected, code = await connect(citizen_b, chat_ticket.number)
+    assert not connected and code == 4404
+
+
+async def test_anonymous_is_refused(chat_ticket):
+    _communicator, connected, code = await connect(AnonymousUser(), chat_ticket.number)
+    assert not connected and code == 4401
+
+
+async def test_foreign_origin_is_refused(citizen_a, chat_ticket):
+    _communicator, connected, _ = await connect(
+        citizen_a, chat_ticket.number, headers=[(b"origin", b"https://evil.example")]
+    )
+    assert not connected
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"type": "nonsense"},
+        {"type": "message", "client_id": "not-a-uuid", "text": "x"},
+        {"type": "message", "client_id": str(uuid.uuid4())},
+        {"type": "resume", "after_seq": -1},
+        {"type": "read", "seq": "x"},
+    ],
+)
+async def test_bad_frames_get_an_error_frame(citizen_a, chat_ticket, frame):
+    communicator, _connected, _ = await connect(citizen_a, chat_ticket.number)
+    await communicator.send_json_to(frame)
+    answer = await communicator.receive_json_from()
+    assert answer["type"] == "error" and answer["detail"]
+    await communicator.disconnect()
+
+
+async def test_invalid_json_gets_an_error_frame(citizen_a, chat_ticket):
+    communicator, _connected, _ = await connect(citizen_a, chat_ticket.number)
+    await communicator.send_to(text_data="{not json")
+    answer = await communicator.receive_json_from()
+    assert answer["type"] == "error"
+    await communicator.disconnect()
