@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from chat import services
-from chat.realtime import message_frame, room_group
+from chat.realtime import message_frame, operator_group, room_group
 from tickets.selectors import access_ticket
 from tickets.services import TransitionForbidden
 
@@ -15,28 +15,10 @@ CLOSE_UNAUTHORISED = 4401
 CLOSE_NOT_FOUND = 4404
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
-    """`/ws/chat/{number}/` for the chat's citizen and the staff allowed to see it."""
+class FrameConsumer(AsyncJsonWebsocketConsumer):
+    """Dispatches each JSON frame to `handlers[type]`; every bad frame gets an error frame."""
 
-    async def connect(self):
-        self.user = self.scope.get("user")
-        if self.user is None or not self.user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHORISED)
-            return
-        try:
-            self.ticket = await database_sync_to_async(access_ticket)(
-                self.user, self.scope["url_route"]["kwargs"]["number"]
-            )
-        except Http404:
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
-        self.group = room_group(self.ticket.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-
-    async def disconnect(self, code):
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+    handlers: dict = {}
 
     async def receive_json(self, content, **kwargs):
         handler = self.handlers.get(content.get("type")) if isinstance(content, dict) else None
@@ -58,6 +40,30 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def send_error(self, code: str, detail: str):
         await self.send_json({"type": "error", "code": code, "detail": detail})
+
+
+class ChatConsumer(FrameConsumer):
+    """`/ws/chat/{number}/` for the chat's citizen and the staff allowed to see it."""
+
+    async def connect(self):
+        self.user = self.scope.get("user")
+        if self.user is None or not self.user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHORISED)
+            return
+        try:
+            self.ticket = await database_sync_to_async(access_ticket)(
+                self.user, self.scope["url_route"]["kwargs"]["number"]
+            )
+        except Http404:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.group = room_group(self.ticket.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def frame_out(self, event):
         frame = event["frame"]
@@ -103,3 +109,55 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         "read": on_read,
         "handoff": on_handoff,
     }
+
+
+class OperatorDeskConsumer(FrameConsumer):
+    """`/ws/operator/`: offers and assignments for one operator; presence, accept, transfer, close."""
+
+    async def connect(self):
+        self.user = self.scope.get("user")
+        if self.user is None or not self.user.is_authenticated or not self.user.is_staff_member:
+            await self.close(code=CLOSE_UNAUTHORISED)
+            return
+        self.group = operator_group(self.user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def frame_out(self, event):
+        await self.send_json(event["frame"])
+
+    async def _ticket(self, content):
+        number = content.get("ticket")
+        if not isinstance(number, str):
+            raise ValidationError(_("Name the ticket."))
+        try:
+            return await database_sync_to_async(access_ticket)(self.user, number)
+        except Http404:
+            raise ValidationError(_("There is no such chat.")) from None
+
+    async def on_presence(self, content):
+        await database_sync_to_async(services.operator_presence_set)(operator=self.user, presence=content.get("status"))
+
+    async def on_accept(self, content):
+        ticket = await self._ticket(content)
+        await database_sync_to_async(services.chat_accept)(ticket=ticket, operator=self.user)
+
+    async def on_transfer(self, content):
+        ticket = await self._ticket(content)
+        queue = content.get("queue")
+        if not isinstance(queue, str):
+            raise ValidationError(_("Name the queue."))
+        await database_sync_to_async(services.chat_transfer)(ticket=ticket, queue=queue, operator=self.user)
+
+    async def on_close(self, content):
+        ticket = await self._ticket(content)
+        resolution = content.get("resolution")
+        if not isinstance(resolution, str) or not resolution.strip():
+            raise ValidationError(_("Describe the result before closing."))
+        await database_sync_to_async(services.chat_close)(ticket=ticket, operator=self.user, resolution=resolution)
+
+    handlers = {"presence": on_presence, "accept": on_accept, "transfer": on_transfer, "close": on_close}

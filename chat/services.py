@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from chat.models import ChatSession, Phase
 from chat.realtime import operator_group, room_group, send_to_group
 from gosupport.models import Category, User
-from tickets.models import AuthorKind, Channel, Message, Ticket
+from tickets.models import AuthorKind, Channel, Message, Status, Ticket
 from tickets.routing import operators_for
-from tickets.services import message_add, ticket_create
+from tickets.services import TransitionForbidden, message_add, ticket_create
 
 MAX_TEXT_LENGTH = 4000
 
@@ -126,3 +126,116 @@ def _offer_next(session: ChatSession, *, now) -> User | None:
         frame = {"type": "offer", "ticket": session.ticket.number, "expires_at": session.offer_expires_at.isoformat()}
         transaction.on_commit(lambda: send_to_group(operator_group(profile.user_id), frame))
     return session.offered_to
+
+
+def _locked_session(ticket: Ticket) -> ChatSession:
+    return ChatSession.objects.select_for_update().select_related("ticket").get(ticket=ticket)
+
+
+def _broadcast_status(session: ChatSession) -> None:
+    frame = status_frame(session)
+    transaction.on_commit(lambda: send_to_group(room_group(session.ticket_id), frame))
+
+
+def chat_accept(*, ticket: Ticket, operator: User) -> ChatSession:
+    """An operator takes a queued chat: it must still be waiting and they must be free."""
+    from tickets.routing import ticket_assign
+    from tickets.services import ticket_transition
+
+    with transaction.atomic():
+        session = _locked_session(ticket)
+        if session.phase not in (Phase.BOT, Phase.QUEUED):
+            raise TransitionForbidden(_("This chat has already been taken."))
+        if not operators_for(session.ticket).filter(user=operator).exists():
+            raise TransitionForbidden(
+                _("You cannot take this chat now: it is not in your queues or you are at capacity.")
+            )
+        ticket_assign(ticket=session.ticket, operator=operator, actor=operator, comment=_("Chat accepted."))
+        if session.ticket.status == Status.ACCEPTED:
+            ticket_transition(ticket=session.ticket, to_status=Status.IN_PROGRESS, actor=operator)
+        session.ticket.refresh_from_db()
+        session.phase, session.offered_to, session.offer_expires_at = Phase.ASSIGNED, None, None
+        session.save(update_fields=["phase", "offered_to", "offer_expires_at"])
+        _broadcast_status(session)
+        frame = {"type": "assigned", "ticket": ticket.number}
+        transaction.on_commit(lambda: send_to_group(operator_group(operator.pk), frame))
+    return session
+
+
+def chat_transfer(*, ticket: Ticket, queue: str, operator: User) -> ChatSession:
+    """Hand a chat to another queue (a category slug) or to the second line ("second_line")."""
+    from tickets.routing import ticket_transfer
+
+    target, line = _transfer_target(ticket, queue)
+    with transaction.atomic():
+        session = _locked_session(ticket)
+        if session.phase == Phase.CLOSED:
+            raise TransitionForbidden(_("This chat is closed."))
+        ticket_transfer(ticket=session.ticket, queue=target, line=line, actor=operator)
+        session.ticket.refresh_from_db()
+        session.phase, session.queued_at, session.offered_to = Phase.QUEUED, timezone.now(), None
+        session.save(update_fields=["phase", "queued_at", "offered_to"])
+        _offer_next(session, now=timezone.now())
+        _broadcast_status(session)
+    return session
+
+
+def _transfer_target(ticket: Ticket, queue: str) -> tuple[Category, int]:
+    if queue == "second_line":
+        return ticket.queue, 2
+    category = Category.objects.filter(slug=queue, is_active=True).first()
+    if category is None:
+        raise ValidationError({"queue": _("There is no such queue.")})
+    return category, ticket.line
+
+
+def chat_close(*, ticket: Ticket, operator: User, resolution: str) -> ChatSession:
+    from tickets.services import ticket_transition
+
+    with transaction.atomic():
+        session = _locked_session(ticket)
+        if session.phase == Phase.CLOSED:
+            return session
+        if session.ticket.status == Status.ACCEPTED:
+            ticket_transition(ticket=session.ticket, to_status=Status.IN_PROGRESS, actor=operator)
+        ticket_transition(ticket=session.ticket, to_status=Status.COMPLETED, actor=operator, resolution=resolution)
+        session.phase, session.offered_to = Phase.CLOSED, None
+        session.save(update_fields=["phase", "offered_to"])
+        _broadcast_status(session)
+    return session
+
+
+def operator_presence_set(*, operator: User, presence: str) -> None:
+    """Presence drives routing: going online picks up waiting chats at once."""
+    from gosupport.models import OperatorProfile, Presence
+
+    if presence not in Presence.values:
+        raise ValidationError({"status": _("Presence is online, away or offline.")})
+    OperatorProfile.objects.filter(user=operator).update(presence=presence, presence_changed_at=timezone.now())
+    if presence == Presence.ONLINE:
+        chat_offers_sweep()
+
+
+def chat_offers_sweep(*, now=None) -> int:
+    """Offer waiting chats whose offer is missing or expired to the next free operator."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    due = (
+        ChatSession.objects.filter(phase=Phase.QUEUED)
+        .filter(Q(offered_to__isnull=True) | Q(offer_expires_at__lte=now))
+        .order_by("queued_at")
+        .values_list("pk", flat=True)[:200]
+    )
+    offered = 0
+    for session_id in list(due):
+        with transaction.atomic():
+            session = (
+                ChatSession.objects.select_for_update(skip_locked=True)
+                .select_related("ticket")
+                .filter(pk=session_id, phase=Phase.QUEUED)
+                .first()
+            )
+            if session is not None and _offer_next(session, now=now) is not None:
+                offered += 1
+    return offered
