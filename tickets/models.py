@@ -43,6 +43,9 @@ class SlaPolicy(models.Model):
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, blank=True)
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, blank=True)
+    for_complaints = models.BooleanField(
+        _("complaints only"), default=False, help_text=_("Applies only to categories marked as complaints.")
+    )
     first_response_seconds = models.PositiveIntegerField(_("first response within, seconds"))
     resolution_seconds = models.PositiveIntegerField(_("resolution within, seconds"))
     business_time = models.BooleanField(_("counted in business time"), default=False)
@@ -104,6 +107,7 @@ class Ticket(models.Model):
     sla_paused_at = models.DateTimeField(_("SLA clock paused at"), null=True, blank=True)
     next_sla_check = models.DateTimeField(_("next SLA check"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    last_escalated_at = models.DateTimeField(_("last escalated at"), null=True, blank=True)
     sla_warned = models.BooleanField(_("breach warning sent"), default=False)
     first_response_breached = models.BooleanField(_("first response breached"), default=False)
     resolution_breached = models.BooleanField(_("resolution breached"), default=False)

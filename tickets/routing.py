@@ -1,12 +1,25 @@
 """Routing: which operator gets an appeal, and moving appeals between people and queues."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gosupport.models import Category, OperatorProfile, Presence, User
+from gosupport.models import Category, Line, OperatorProfile, Presence, User
 from tickets.models import OPEN_STATUSES, EventKind, Ticket
+from tickets.services import TransitionForbidden, _record_event
+
+# Candidates tried when the least-loaded operator fills up between the pick and the lock.
+ROUTE_CANDIDATES = 5
+
+
+class TicketAlreadyTaken(TransitionForbidden):
+    """Another operator took the appeal first (the API answers 409)."""
+
+
+def open_load(user_id: int) -> int:
+    return Ticket.objects.filter(assignee_id=user_id, status__in=OPEN_STATUSES).count()
 
 
 def operators_for(ticket: Ticket):
@@ -21,18 +34,27 @@ def operators_for(ticket: Ticket):
     )
 
 
+def _reserve(profile: OperatorProfile) -> bool:
+    """Lock the operator's profile row and re-count: two routings never both take the last place."""
+    locked = OperatorProfile.objects.select_for_update().get(pk=profile.pk)
+    return open_load(locked.user_id) < locked.capacity
+
+
 def ticket_route(*, ticket: Ticket) -> User | None:
     """Offer the ticket to the least-loaded eligible operator; it stays queued if none is free."""
-    profile = operators_for(ticket).select_related("user").first()
-    if profile is None:
+    if not ticket.is_open:
         return None
-    ticket_assign(ticket=ticket, operator=profile.user, actor=None, comment=_("Assigned by routing."))
-    return profile.user
+    with transaction.atomic():
+        for profile in operators_for(ticket).select_related("user")[:ROUTE_CANDIDATES]:
+            if _reserve(profile):
+                ticket_assign(ticket=ticket, operator=profile.user, actor=None, comment=_("Assigned by routing."))
+                return profile.user
+    return None
 
 
 def ticket_assign(*, ticket: Ticket, operator: User | None, actor: User | None, comment: str = "") -> Ticket:
-    from tickets.services import _record_event
-
+    if operator is not None and not operator.is_staff_member:
+        raise ValidationError({"operator": _("Appeals can be assigned to staff only.")})
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         previous = locked.assignee_id
@@ -50,12 +72,54 @@ def ticket_assign(*, ticket: Ticket, operator: User | None, actor: User | None, 
     return locked
 
 
+def _may_take(ticket: Ticket, operator: User) -> bool:
+    from tickets.selectors import tickets_visible_to
+
+    return operator.is_staff_member and tickets_visible_to(operator).filter(pk=ticket.pk).exists()
+
+
+def ticket_take(*, ticket: Ticket, operator: User) -> Ticket:
+    """An operator takes an unassigned open appeal of their queue; the first one wins.
+
+    Capacity limits automatic routing only: an operator who takes work by hand decides."""
+    if not _may_take(ticket, operator):
+        raise PermissionDenied(_("This appeal is not in your queues."))
+    now = timezone.now()
+    with transaction.atomic():
+        taken = Ticket.objects.filter(pk=ticket.pk, assignee__isnull=True, status__in=OPEN_STATUSES).update(
+            assignee=operator, updated_at=now
+        )
+        current = Ticket.objects.get(pk=ticket.pk)
+        if not taken:
+            _refuse_take(current, operator)
+            return current
+        _record_event(
+            ticket=current,
+            kind=EventKind.ASSIGNED,
+            actor=operator,
+            now=now,
+            comment=_("Taken from the queue."),
+            data={"from": None, "to": operator.pk},
+        )
+    ticket.assignee = operator
+    return current
+
+
+def _refuse_take(current: Ticket, operator: User) -> None:
+    if not current.is_open:
+        raise TransitionForbidden(_("This appeal is closed."))
+    if current.assignee_id != operator.pk:
+        raise TicketAlreadyTaken(_("Another operator has already taken this appeal."))
+
+
 def ticket_transfer(*, ticket: Ticket, queue: Category, line: int, actor: User | None, comment: str = "") -> Ticket:
     """Hand an appeal to another queue or line; routing then picks an operator there."""
-    from tickets.services import _record_event
-
+    if line not in Line.values:
+        raise ValidationError({"line": _("Choose the first or the second line.")})
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if not locked.is_open:
+            raise TransitionForbidden(_("This appeal is closed."))
         data = {"from_queue": locked.queue.slug, "to_queue": queue.slug, "from_line": locked.line, "to_line": line}
         locked.queue, locked.line, locked.assignee = queue, line, None
         locked.save(update_fields=["queue", "line", "assignee", "updated_at"])

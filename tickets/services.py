@@ -4,7 +4,7 @@ import secrets
 from contextlib import contextmanager
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,6 +25,7 @@ from tickets.models import (
     EventKind,
     Message,
     Priority,
+    Rating,
     SlaPolicy,
     Status,
     Ticket,
@@ -47,6 +48,10 @@ class TransitionForbidden(Exception):
     """The workflow does not allow this move (the API answers 409)."""
 
 
+class AlreadyRated(TransitionForbidden):
+    """The citizen has already rated this appeal (the API answers 409)."""
+
+
 def generate_ticket_number() -> str:
     """Eight digits in two groups: ASCII, easy to dictate over the phone."""
     digits = f"{secrets.randbelow(10**8):08d}"
@@ -63,7 +68,13 @@ def _category_chain(category: Category) -> list[int]:
 
 def _policy_for(*, channel: str, category: Category, priority: str) -> SlaPolicy | None:
     policies = list(SlaPolicy.objects.filter(is_active=True).select_related("calendar"))
-    return sla.choose_policy(policies, channel=channel, category_ids=_category_chain(category), priority=priority)
+    return sla.choose_policy(
+        policies,
+        channel=channel,
+        category_ids=_category_chain(category),
+        priority=priority,
+        is_complaint=category.is_complaint,
+    )
 
 
 def _calendar_for(policy: SlaPolicy | None) -> WorkingCalendar:
@@ -197,7 +208,7 @@ def _apply_sla(ticket: Ticket, policy: SlaPolicy | None) -> None:
     deadlines = sla.compute_deadlines(policy, ticket.created_at, _calendar_for(policy))
     ticket.first_response_due = deadlines.first_response_due
     ticket.resolution_due = deadlines.resolution_due
-    ticket.next_sla_check = sla.next_check(ticket, policy)
+    ticket.next_sla_check = sla.next_check(ticket, policy, now=ticket.created_at)
 
 
 def _notify_citizen(ticket: Ticket, *, subject: str, body: str) -> None:
@@ -317,7 +328,7 @@ def _shift_sla_for(ticket: Ticket, to_status: str, now: datetime) -> None:
                 policy, ticket.resolution_due, ticket.sla_paused_at, now, _calendar_for(policy)
             )
         ticket.sla_paused_at = None
-    ticket.next_sla_check = sla.next_check(ticket, policy)
+    ticket.next_sla_check = sla.next_check(ticket, policy, now=now)
 
 
 def ticket_transition(
@@ -330,8 +341,10 @@ def ticket_transition(
     rejection_reasons: str = "",
     regulation_references: str = "",
     appeal_instructions: str = "",
+    result_files=(),
 ) -> Ticket:
-    """The one place a status changes: checks the workflow, writes history, notifies."""
+    """The one place a status changes: checks the workflow, writes history, notifies.
+    `result_files` (only when completing) are stored as the appeal's result documents."""
     _validate_closing(
         to_status,
         resolution=resolution,
@@ -339,18 +352,12 @@ def ticket_transition(
         regulation_references=regulation_references,
         appeal_instructions=appeal_instructions,
     )
+    checked_results = _check_result_files(ticket, to_status, list(result_files))
     now = timezone.now()
-    with transaction.atomic():
+    with _files_removed_on_failure() as written, transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         from_status = ticket.status
-        if to_status not in TRANSITIONS.get(from_status, set()):
-            raise TransitionForbidden(
-                _("An appeal cannot move from “%(from)s” to “%(to)s”.")
-                % {
-                    "from": ticket.get_status_display(),
-                    "to": Status(to_status).label if to_status in Status.values else to_status,
-                }
-            )
+        _ensure_allowed(ticket, to_status)
         ticket.status = to_status
         if to_status not in OPEN_STATUSES:
             ticket.closed_at = now
@@ -362,6 +369,15 @@ def ticket_transition(
             ticket.first_responded_at = now
         _shift_sla_for(ticket, to_status, now)
         ticket.save()
+        _store_attachments(
+            ticket=ticket,
+            files=checked_results,
+            message=None,
+            uploaded_by=actor,
+            now=now,
+            written=written,
+            is_result_document=True,
+        )
         _record_event(
             ticket=ticket,
             kind=EventKind.STATUS,
@@ -370,6 +386,7 @@ def ticket_transition(
             from_status=from_status,
             to_status=to_status,
             comment=comment,
+            data={"result_documents": len(checked_results)} if checked_results else None,
         )
         _notify_citizen(
             ticket,
@@ -378,6 +395,31 @@ def ticket_transition(
             body=_status_notice(ticket),
         )
     return ticket
+
+
+def _ensure_allowed(ticket: Ticket, to_status: str) -> None:
+    if to_status in TRANSITIONS.get(ticket.status, set()):
+        return
+    raise TransitionForbidden(
+        _("An appeal cannot move from “%(from)s” to “%(to)s”.")
+        % {
+            "from": ticket.get_status_display(),
+            "to": Status(to_status).label if to_status in Status.values else to_status,
+        }
+    )
+
+
+def _check_result_files(ticket: Ticket, to_status: str, files: list) -> list[CheckedFile]:
+    """Result documents go with a completion only; they have their own size budget."""
+    if not files:
+        return []
+    if to_status != Status.COMPLETED:
+        raise ValidationError({"result_files": _("A result document can only be attached when completing.")})
+    stored = sum(ticket.attachments.filter(is_result_document=True).values_list("size", flat=True))
+    try:
+        return check_uploads(files, already_stored_bytes=stored)
+    except ValidationError as error:
+        raise ValidationError({"result_files": error.message_dict.get("files", error.messages)}) from error
 
 
 def message_add(
@@ -432,7 +474,7 @@ def _after_message(ticket: Ticket, message: Message, *, files_added: bool, now: 
     if message.author_kind == AuthorKind.OPERATOR and not message.internal:
         if ticket.first_responded_at is None:
             ticket.first_responded_at = now
-            ticket.next_sla_check = sla.next_check(ticket, ticket.sla_policy)
+            ticket.next_sla_check = sla.next_check(ticket, ticket.sla_policy, now=now)
             ticket.save(update_fields=["first_responded_at", "next_sla_check", "updated_at"])
         _notify_citizen(
             ticket,
@@ -448,3 +490,47 @@ def _after_message(ticket: Ticket, message: Message, *, files_added: bool, now: 
                 actor=message.author,
                 comment=_("The citizen added documents."),
             )
+
+
+RATING_COMMENT_MAX_LENGTH = 1000
+
+
+def ticket_rate(*, ticket: Ticket, citizen: User, score: int, comment: str = "") -> Rating:
+    """The citizen's one rating of an appeal. A written appeal is rated once it is closed;
+    a chat as soon as somebody (an operator or the bot) has answered in it."""
+    _validate_rating(score, comment)
+    if citizen is None or ticket.citizen_id != citizen.pk:
+        raise PermissionDenied(_("Only the citizen who filed the appeal can rate it."))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+            _ensure_ratable(locked)
+            rating = Rating.objects.create(
+                ticket=locked, score=score, comment=comment.strip(), operator=locked.assignee, created_at=now
+            )
+            _record_event(ticket=locked, kind=EventKind.RATED, actor=citizen, now=now, data={"score": score})
+    except IntegrityError as error:
+        raise AlreadyRated(_("You have already rated this appeal.")) from error
+    return rating
+
+
+def _validate_rating(score, comment: str) -> None:
+    errors = {}
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        errors["score"] = _("The rating is a number from 1 to 5.")
+    if len(comment) > RATING_COMMENT_MAX_LENGTH:
+        errors["comment"] = _("The comment may take up to %(max)s characters.") % {"max": RATING_COMMENT_MAX_LENGTH}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _ensure_ratable(ticket: Ticket) -> None:
+    if Rating.objects.filter(ticket=ticket).exists():
+        raise AlreadyRated(_("You have already rated this appeal."))
+    if ticket.channel == Channel.CHAT:
+        answered = ticket.messages.filter(author_kind__in=(AuthorKind.OPERATOR, AuthorKind.BOT), internal=False)
+        if not answered.exists():
+            raise TransitionForbidden(_("The chat can be rated once somebody has answered you."))
+    elif ticket.is_open:
+        raise TransitionForbidden(_("The appeal can be rated once it is closed."))
