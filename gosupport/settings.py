@@ -5,9 +5,11 @@ channel layer and a filesystem Celery broker, so `make run` works on a machine
 that has only Python.  Set GOSUPPORT_ENV=production for the production profile.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "axes",
     "channels",
     "phonenumber_field",
     "django_celery_beat",
@@ -60,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gosupport.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,8 +71,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "gosupport.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-axes turns a lockout flagged during authentication into its page; it goes last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gosupport.urls"
@@ -107,7 +114,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["gosupport.auth_backends.PhoneOrEmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    # Refuses any sign-in (web, admin, API token) while the account is locked out; signs in nobody.
+    "axes.backends.AxesStandaloneBackend",
+    "gosupport.auth_backends.PhoneOrEmailBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -221,6 +232,47 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Headers every response carries (SecurityMiddleware, XFrameOptionsMiddleware, django-csp).
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Our pages load scripts and styles from our own static files only: no inline <script>,
+# no on* attributes, no <style> blocks or style="" attributes. /api/docs/ alone is relaxed
+# (gosupport.middleware.ContentSecurityPolicyMiddleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# Staff second factor: the issuer name people see in their authenticator app.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="gosupport")
+
+# Sign-in protection (django-axes) for the portal login, the admin login and the API token
+# endpoint. Failures count per account AND client address: a guesser is stopped, while the
+# same person elsewhere, or a colleague behind the same office address, still signs in.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "gosupport.twofactor.sign_in_account_key"
+AXES_CLIENT_IP_CALLABLE = "gosupport.twofactor.sign_in_client_address"
+AXES_LOCKOUT_CALLABLE = "gosupport.views_2fa.sign_in_locked_out"
+# How many reverse proxies (load balancers) in front append to X-Forwarded-For. 0 = use the
+# connection's address: a header a client can forge must not choose whose counter grows.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LOGGING = {
     "version": 1,

@@ -13,5 +13,6 @@ urlpatterns = [
     path("workspace/", include("tickets.urls_workspace")),
     path("help/faq/", include("knowledgebase.urls")),
     path("help/", include("tickets.urls_portal")),
+    path("account/2fa/", include("gosupport.urls_2fa")),
     path("", include("gosupport.urls_accounts")),
 ]

@@ -8,6 +8,15 @@ from gosupport.models import Role
 from tests.factories import CategoryFactory, OperatorFactory, SlaPolicyFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _sign_in_protection_off_by_default(settings):
+    """The staff second factor and django-axes lockouts are off unless a test turns them on
+    (tests/trust does): Django's `client.login()` passes no request, which axes refuses, and
+    a staff persona would otherwise be sent to the second-factor page by every staff view."""
+    settings.AXES_ENABLED = False
+    settings.STAFF_2FA_REQUIRED = False
+
+
 @pytest.fixture
 def account_category(db):
     return CategoryFactory(slug="account-access", title="Доступ к личному кабинету", title_en="Account access")
