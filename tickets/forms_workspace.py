@@ -179,6 +179,8 @@ class StatusForm(forms.Form):
         label=_("How to appeal"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    result_files = MultipleFileField(label=_("Result documents (only when completing)"), required=False)
+
     def __init__(self, *args, from_status: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         targets = TRANSITIONS.get(from_status, set()) if from_status else set(Status.values)
@@ -186,6 +188,12 @@ class StatusForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         return dict(self.cleaned_data)
+
+
+class BulkStatusForm(StatusForm):
+    """The admin action's intermediate page: the same fields, no result documents per appeal."""
+
+    result_files = None
 
 
 class TransferForm(forms.Form):

@@ -245,7 +245,7 @@ def ticket_attach(request: HttpRequest, number: str) -> HttpResponse:
 @staff_required
 def ticket_status(request: HttpRequest, number: str) -> HttpResponse:
     ticket = access_ticket(request.user, number)
-    form = StatusForm(request.POST, prefix="status", from_status=ticket.status)
+    form = StatusForm(request.POST, request.FILES, prefix="status", from_status=ticket.status)
 
     def change(ticket: Ticket) -> str:
         changed = ticket_transition(ticket=ticket, actor=request.user, **form.service_kwargs())

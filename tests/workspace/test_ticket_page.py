@@ -178,3 +178,29 @@ def test_transfer_to_an_unknown_queue_is_refused(operator_client, ticket):
 def test_get_on_an_action_url_is_not_allowed(operator_client, ticket):
     assert operator_client.get(url("reply", ticket)).status_code == 405
     assert Message.objects.count() == 1
+
+
+def test_completion_may_carry_a_result_document(operator_client, ticket, supervisor, pdf_file):
+    ticket_transition(ticket=ticket, to_status=Status.IN_PROGRESS, actor=supervisor)
+    response = operator_client.post(
+        url("status", ticket),
+        {
+            "status-to_status": Status.COMPLETED,
+            "status-resolution": "Доступ восстановлен",
+            "status-result_files": [pdf_file("result.pdf")],
+        },
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.COMPLETED
+    assert ticket.attachments.get(is_result_document=True).original_name == "result.pdf"
+
+
+def test_result_document_on_a_non_completion_is_refused_and_nothing_stored(operator_client, ticket, pdf_file):
+    response = operator_client.post(
+        url("status", ticket), {"status-to_status": Status.IN_PROGRESS, "status-result_files": [pdf_file()]}
+    )
+    assert response.status_code == 400
+    assert "result_files" in response.context["status_form"].errors
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ACCEPTED and not Attachment.objects.exists()
