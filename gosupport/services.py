@@ -6,53 +6,20 @@ from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 
-from gosupport.models import Consent, Notification, NotificationChannel, NotificationStatus, OneTimeCode, Role, User
-from gosupport.notifications import notify_contact
-from gosupport.sms import get_sms_backend
+from gosupport.models import Consent, OneTimeCode, Role, User
+from gosupport.notifications import (
+    notification_deliver,  # noqa: F401  (moved to the outbox module)
+    notify_contact,
+)
 from gosupport.validators import normalise_inn, normalise_snils
 
 logger = logging.getLogger(__name__)
-MAX_DELIVERY_ATTEMPTS = 8
-
-
-def notification_deliver(*, notification_id: int) -> bool:
-    """Send one pending notification; safe to call twice (a sent one is skipped)."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, status=NotificationStatus.PENDING)
-            .first()
-        )
-        if notification is None:
-            return False
-        notification.attempts += 1
-        try:
-            _send(notification)
-        except Exception as exc:  # any transport failure is retried by the outbox sweep
-            logger.warning("notification %s failed: %s", notification.pk, type(exc).__name__)
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-            if notification.attempts >= MAX_DELIVERY_ATTEMPTS:
-                notification.status = NotificationStatus.FAILED
-            notification.save(update_fields=["attempts", "last_error", "status"])
-            return False
-        notification.status = NotificationStatus.SENT
-        notification.sent_at = timezone.now()
-        notification.save(update_fields=["attempts", "status", "sent_at"])
-        return True
-
-
-def _send(notification: Notification) -> None:
-    if notification.channel == NotificationChannel.EMAIL:
-        send_mail(notification.subject, notification.body, None, [notification.recipient])
-    else:
-        get_sms_backend().send(notification.recipient, notification.body)
 
 
 PERSONAL_DATA_CONSENT_VERSION = "2026-11"

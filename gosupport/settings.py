@@ -182,6 +182,25 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 SLA_SWEEP_INTERVAL_SECONDS = env.int("SLA_SWEEP_INTERVAL_SECONDS", default=5)
+CELERY_TASK_ROUTES = {
+    "tickets.sla_sweep": {"queue": "default"},
+    "gosupport.deliver_notification": {"queue": "default"},
+    "gosupport.outbox_sweep": {"queue": "default"},
+}
+# Periodic work; django-celery-beat's DatabaseScheduler copies these entries into its tables.
+# A sweep that waited longer than its interval is dropped: the next one covers the same rows.
+CELERY_BEAT_SCHEDULE = {
+    "tickets.sla_sweep": {
+        "task": "tickets.sla_sweep",
+        "schedule": float(SLA_SWEEP_INTERVAL_SECONDS),
+        "options": {"expires": float(SLA_SWEEP_INTERVAL_SECONDS * 2)},
+    },
+    "gosupport.outbox_sweep": {
+        "task": "gosupport.outbox_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 120.0},
+    },
+}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
