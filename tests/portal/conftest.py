@@ -1,16 +1,26 @@
 """Helpers of the portal tests: real uploads and appeals made through the services."""
 
+from io import BytesIO
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from tickets.models import Channel
 from tickets.services import ticket_create
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF_BYTES = b"%PDF-1.4\n" + b"0" * 64
+
+def _png_bytes() -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG_BYTES = _png_bytes()
 
 
 def png_upload(name: str = "scan.png", size: int = 0) -> SimpleUploadedFile:
+    """A real PNG; `size` pads it after the image data to test the size limit."""
     content = PNG_BYTES + b"\x00" * max(0, size - len(PNG_BYTES))
     return SimpleUploadedFile(name, content, content_type="image/png")
 
