@@ -9,6 +9,7 @@ urlpatterns = [
     path("auth/register/", api.RegisterView.as_view(), name="api-register"),
     path("auth/token/", api.TokenView.as_view(), name="api-token"),
     path("me/", api.MeView.as_view(), name="api-me"),
+    path("me/export/", include("gosupport.api_privacy")),
     path("categories/", api.CategoryListView.as_view(), name="api-categories"),
     path("", include("tickets.api")),
 ]

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class GosupportConfig(AppConfig):
     name = "gosupport"
     verbose_name = _("Contact centre")
+
+    def ready(self):
+        from gosupport.privacy import privacy_signals_connect
+
+        privacy_signals_connect()

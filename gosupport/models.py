@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from gosupport.crypto import EncryptedTextField, keyed_hash
+
 
 class Role(models.TextChoices):
     CITIZEN = "citizen", _("Citizen")
@@ -21,8 +23,15 @@ class User(AbstractUser):
     middle_name = models.CharField(_("middle name"), max_length=150, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     phone = PhoneNumberField(_("phone"), region="RU", blank=True, null=True, unique=True)
-    inn = models.CharField(_("INN"), max_length=12, blank=True)
-    snils = models.CharField(_("SNILS"), max_length=11, blank=True)
+    # Identifiers are encrypted at rest; the *_hash columns (HMAC) serve equality search.
+    inn = EncryptedTextField(_("INN"), blank=True)
+    snils = EncryptedTextField(_("SNILS"), blank=True)
+    passport_number = EncryptedTextField(_("passport series and number"), blank=True)
+    inn_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    snils_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    passport_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    processing_restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -53,6 +62,23 @@ class User(AbstractUser):
 
     def full_name(self) -> str:
         return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def is_processing_restricted(self) -> bool:
+        return self.processing_restricted_at is not None
+
+    def save(self, *args, **kwargs):
+        # The lookup hashes follow the encrypted values on every save, whoever saves.
+        for field in ENCRYPTED_IDENTIFIERS:
+            setattr(self, f"{field}_hash", keyed_hash(getattr(self, field) or ""))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            touched = [f"{field}_hash" for field in ENCRYPTED_IDENTIFIERS if field in update_fields]
+            kwargs["update_fields"] = [*update_fields, *touched]
+        super().save(*args, **kwargs)
+
+
+ENCRYPTED_IDENTIFIERS = ("inn", "snils", "passport_number")
 
 
 class Category(models.Model):
@@ -186,24 +212,61 @@ class Notification(models.Model):
         ]
 
 
+class AuditAction(models.TextChoices):
+    READ = "read", _("Read")
+    REVEAL = "reveal", _("Revealed")
+    CHANGE = "change", _("Changed")
+    EXPORT = "export", _("Exported")
+    DELETION = "deletion", _("Erased")
+    RESTRICTION = "restriction", _("Processing restricted")
+    RESTRICTION_LIFTED = "restriction_lifted", _("Restriction lifted")
+    PURGE = "purge", _("Purged after the retention term")
+
+
+class AppendOnlyError(Exception):
+    """An audit record was about to be changed or removed."""
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("The audit log is append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("The audit log is append-only.")
+
+
 class AuditLog(models.Model):
-    """Append-only record of who touched personal data or changed something that matters."""
+    """Append-only record of who touched personal data or changed something that matters.
+
+    The model refuses updates and deletes; on PostgreSQL a trigger (migration 0003) refuses
+    them in the database too, except the actor becoming NULL when a user row is deleted."""
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(_("action"), max_length=32)
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object id"), max_length=64)
     fields = models.JSONField(_("fields"), default=list, blank=True)
     ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
 
+    objects = AuditLogQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit record")
         verbose_name_plural = _("audit log")
         ordering = ["-at"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="auditlog_object_idx")]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The audit log is append-only.")
 
 
 class OneTimeCode(models.Model):

@@ -34,6 +34,22 @@ STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=True)
 if PRODUCTION and not STAFF_2FA_REQUIRED:
     raise ImproperlyConfigured("STAFF_2FA_REQUIRED=false is refused in production settings.")
 
+# Personal data (152-FZ): INN, SNILS and passport numbers are encrypted with these Fernet
+# keys (first encrypts, all decrypt) and found through an HMAC with PD_HASH_KEY. Not
+# SECRET_KEY. The fixed development keys below are public, so production refuses them.
+_DEV_PD_ENCRYPTION_KEY = "NelfTDwN91NndItNb39tMaPhd6hUxwAiwjhlU6QWPhY="
+_DEV_PD_HASH_KEY = "dev-only-pd-hash-key-pQCAD0sDbQXtLQGkaG2bN3YAHOCLi"
+PD_ENCRYPTION_KEYS = [key.strip() for key in env.list("PD_ENCRYPTION_KEYS", default=[]) if key.strip()] or (
+    [] if PRODUCTION else [_DEV_PD_ENCRYPTION_KEY]
+)
+PD_HASH_KEY = env("PD_HASH_KEY", default="") or ("" if PRODUCTION else _DEV_PD_HASH_KEY)
+if PRODUCTION and (not PD_ENCRYPTION_KEYS or _DEV_PD_ENCRYPTION_KEY in PD_ENCRYPTION_KEYS):
+    raise ImproperlyConfigured("Production needs its own PD_ENCRYPTION_KEYS (Fernet keys, comma-separated).")
+if PRODUCTION and (not PD_HASH_KEY or PD_HASH_KEY == _DEV_PD_HASH_KEY):
+    raise ImproperlyConfigured("Production needs its own PD_HASH_KEY.")
+# Closed appeals (and other apps' registered records) are purged this many days after closing.
+PD_RETENTION_DAYS = env.int("PD_RETENTION_DAYS", default=5 * 365)
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",
@@ -146,6 +162,8 @@ STORAGES = {
 
 # Uploads: appeals take PDF/JPG/PNG recognised by content, 5 MB in total.
 ATTACHMENTS_MAX_TOTAL_BYTES = env.int("ATTACHMENTS_MAX_TOTAL_BYTES", default=5 * 1024 * 1024)
+# Images are decoded to be re-encoded: more pixels than this is refused as a decompression bomb.
+ATTACHMENTS_MAX_IMAGE_PIXELS = env.int("ATTACHMENTS_MAX_IMAGE_PIXELS", default=50_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
@@ -199,6 +217,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gosupport.outbox_sweep",
         "schedule": 60.0,
         "options": {"expires": 120.0},
+    },
+    "gosupport.purge_expired_personal_data": {
+        "task": "gosupport.purge_expired_personal_data",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600.0},
     },
 }
 
@@ -296,7 +319,11 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No personal data in logs: every handler masks e-mails, phones and long numbers.
+    "filters": {"personal_data": {"()": "gosupport.personal_data.PersonalDataLogFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own default handler would print django.* records unmasked: route them here.
+    "loggers": {"django": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO"), "propagate": False}},
 }
 CHAT_OFFER_SECONDS = env.int("CHAT_OFFER_SECONDS", default=20)

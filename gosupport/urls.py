@@ -14,5 +14,6 @@ urlpatterns = [
     path("help/faq/", include("knowledgebase.urls")),
     path("help/", include("tickets.urls_portal")),
     path("account/2fa/", include("gosupport.urls_2fa")),
+    path("account/privacy/", include("gosupport.views_privacy")),
     path("", include("gosupport.urls_accounts")),
 ]

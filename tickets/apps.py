@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class TicketsConfig(AppConfig):
     name = "tickets"
     verbose_name = _("Appeals")
+
+    def ready(self):
+        from gosupport.privacy import privacy_provider_register
+        from tickets.privacy import privacy_signals_connect, provider
+
+        privacy_provider_register(provider)
+        privacy_signals_connect()

@@ -1,0 +1,14 @@
+"""The retention job: delete personal data past PD_RETENTION_DAYS (also run daily by Celery beat)."""
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from gosupport.privacy import personal_data_purge_expired
+
+
+class Command(BaseCommand):
+    help = "Delete closed appeals and other personal records older than the retention term (PD_RETENTION_DAYS)."
+
+    def handle(self, *args, **options):
+        for section, count in personal_data_purge_expired().items():
+            self.stdout.write(_("%(section)s: %(count)s purged") % {"section": section, "count": count})

@@ -1,0 +1,22 @@
+"""Re-encrypt every stored personal value with the first key of PD_ENCRYPTION_KEYS."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from gosupport.privacy import encrypted_values_rotate
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt INN, SNILS, passport numbers (every encrypted column) with the first key of "
+        "PD_ENCRYPTION_KEYS. Idempotent and batched: values already on that key are left alone."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=500, help="Rows per transaction.")
+
+    def handle(self, *args, batch_size: int, **options):
+        if batch_size < 1:
+            raise CommandError(_("--batch-size must be a positive number."))
+        rotated = encrypted_values_rotate(batch_size=batch_size)
+        self.stdout.write(_("Re-encrypted %(count)s values.") % {"count": rotated})
