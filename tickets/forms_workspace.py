@@ -6,6 +6,7 @@ They only parse input; every change is made by a service in tickets.services or 
 from datetime import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     CharField,
@@ -132,6 +133,15 @@ class QueueFilterForm(forms.Form):
                 Q(number__icontains=query) | Q(subject__icontains=query) | Q(text__icontains=query)
             )
         return tickets
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: per field where the form has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, field_errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_errors)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

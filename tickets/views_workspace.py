@@ -18,7 +18,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gosupport.models import Line
 from tickets import routing
-from tickets.forms_workspace import AttachForm, MessageForm, QueueFilterForm, StatusForm, TransferForm, open_queue
+from tickets.forms_workspace import (
+    AttachForm,
+    MessageForm,
+    QueueFilterForm,
+    StatusForm,
+    TransferForm,
+    add_service_errors,
+    open_queue,
+)
 from tickets.models import Attachment, Ticket
 from tickets.selectors import access_ticket, messages_visible_to, tickets_visible_to
 from tickets.services import TransitionForbidden, message_add, ticket_transition
@@ -171,14 +179,6 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _render_ticket(request, access_ticket(request.user, number))
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, field_errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_errors)
-
-
 def _ticket_action(request, ticket: Ticket, form, action: Callable[[Ticket], str]) -> HttpResponse:
     """Validate the form, run one service call, then report; a refusal re-renders with the reason."""
     name = f"{form.prefix}_form"
@@ -190,7 +190,7 @@ def _ticket_action(request, ticket: Ticket, form, action: Callable[[Ticket], str
         form.add_error(None, str(refusal))
         return _render_ticket(request, ticket, bound={name: form}, status=409)
     except ValidationError as error:
-        _apply_errors(form, error)
+        add_service_errors(form, error)
         return _render_ticket(request, ticket, bound={name: form}, status=400)
     messages.success(request, done)
     if not tickets_visible_to(request.user).filter(pk=ticket.pk).exists():
