@@ -39,6 +39,7 @@ def sections_for_reader(*, lang: str) -> list[Section]:
             chosen[article.slug] = article
     for section in sections:
         section.reader_articles = list(by_section[section.pk].values())
+        section.reader_title = section.localized_title(lang)
     return [s for s in sections if s.reader_articles]
 
 
