@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from gosupport.audit import AuditAction, audit_record, client_ip
 from gosupport.models import Line
 from tickets import routing
 from tickets.forms_workspace import (
@@ -33,6 +34,7 @@ from tickets.services import TransitionForbidden, message_add, ticket_transition
 
 PAGE_SIZE = 25
 EARLIER_APPEALS_SHOWN = 20
+CITIZEN_FIELDS_SHOWN = ("last_name", "first_name", "middle_name", "email", "phone")
 
 
 def staff_required(view: Callable) -> Callable:
@@ -176,7 +178,18 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, bound: dict | None =
 @require_GET
 @staff_required
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
-    return _render_ticket(request, access_ticket(request.user, number))
+    ticket = access_ticket(request.user, number)
+    if ticket.citizen_id is not None:
+        # The page shows the citizen's name and contacts: reading personal data is audited.
+        audit_record(
+            actor=request.user,
+            action=AuditAction.READ,
+            obj=ticket.citizen,
+            fields=CITIZEN_FIELDS_SHOWN,
+            ip=client_ip(request),
+            detail=f"workspace appeal {ticket.number}",
+        )
+    return _render_ticket(request, ticket)
 
 
 def _ticket_action(request, ticket: Ticket, form, action: Callable[[Ticket], str]) -> HttpResponse:

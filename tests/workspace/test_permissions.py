@@ -1,9 +1,13 @@
 """Who may open which workspace page: the permission matrix."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from gosupport.models import Line
+from tickets.escalation import sla_sweep
 from tickets.routing import ticket_transfer
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +89,16 @@ def test_attachment_download_follows_ticket_visibility(
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_second_line_sees_a_ticket_the_sla_sweep_escalated(signed_in, second_line_operator, make_ticket):
+    ticket = make_ticket()
+    later = ticket.first_response_due + timedelta(minutes=1)
+    sla_sweep(now=later)
+    ticket.refresh_from_db()
+    assert ticket.escalation_level >= 1 and ticket.line == Line.SECOND
+    client = signed_in(second_line_operator)
+    with time_machine.travel(later, tick=False):
+        response = client.get(reverse("workspace:queue"), {"sla": "breached"})
+    assert [t.number for t in response.context["page"].object_list] == [ticket.number]
+    assert client.get(ticket_url(ticket)).status_code == 200

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from gosupport.models import Line
+from gosupport.models import AuditLog, Line
 from tickets.models import Attachment, EventKind, Message, Status
 from tickets.services import message_add, ticket_transition
 
@@ -204,3 +204,15 @@ def test_result_document_on_a_non_completion_is_refused_and_nothing_stored(opera
     assert "result_files" in response.context["status_form"].errors
     ticket.refresh_from_db()
     assert ticket.status == Status.ACCEPTED and not Attachment.objects.exists()
+
+
+def test_opening_the_page_audits_reading_the_citizens_data(operator_client, operator_of_queue, ticket, citizen_a):
+    operator_client.get(url("ticket", ticket))
+    record = AuditLog.objects.get(action="read", object_id=str(citizen_a.pk))
+    assert record.actor == operator_of_queue and "email" in record.fields
+    assert "alice@example.ru" not in record.detail
+
+
+def test_refused_page_audits_nothing(signed_in, operator_of_other_queue, ticket):
+    assert signed_in(operator_of_other_queue).get(url("ticket", ticket)).status_code == 404
+    assert not AuditLog.objects.filter(action="read").exists()
