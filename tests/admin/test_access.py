@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from gosupport.models import AuditLog, BusinessCalendar, Consent, Notification
+from gosupport.models import AuditLog, BusinessCalendar, Consent, Notification, Role, User
 from tests.factories import OperatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +95,40 @@ def test_calendar_change_form_has_exceptions_inline(admin_as, supervisor):
     )
     assert response.status_code == 302
     assert BusinessCalendar.objects.get(name="Москва").exceptions.get().note == "Предпраздничный"
+
+
+def test_supervisor_adds_an_operator_account_with_a_role(admin_as, supervisor):
+    response = admin_as(supervisor).post(
+        reverse("admin:gosupport_user_add"),
+        {
+            "username": "new-operator",
+            "role": "operator",
+            "email": "new-operator@example.ru",
+            "usable_password": "true",
+            "password1": "Vr3mya-otvechat!",
+            "password2": "Vr3mya-otvechat!",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="new-operator").role == Role.OPERATOR
+
+
+def test_operator_profile_skills_and_capacity_change_but_presence_does_not(
+    admin_as, supervisor, operator_of_queue, applications_category
+):
+    profile = operator_of_queue.operator_profile
+    response = admin_as(supervisor).post(
+        reverse("admin:gosupport_operatorprofile_change", args=[profile.pk]),
+        {
+            "user": operator_of_queue.pk,
+            "skills": [applications_category.pk],
+            "line": 2,
+            "is_senior": "on",
+            "capacity": 8,
+            "presence": "away",
+        },
+    )
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert list(profile.skills.all()) == [applications_category]
+    assert (profile.line, profile.is_senior, profile.capacity, profile.presence) == (2, True, 8, "online")
