@@ -75,9 +75,8 @@ def check_uploads(uploads, *, already_stored_bytes: int = 0) -> list[CheckedFile
 def _check_total(total: int) -> None:
     limit = settings.ATTACHMENTS_MAX_TOTAL_BYTES
     if total > limit:
-        raise ValidationError(
-            {"files": _("Files may take %(mb)s MB in total.") % {"mb": limit // (1024 * 1024)}}, code="too_large"
-        )
+        message = _("Files may take %(mb)s MB in total.") % {"mb": limit // (1024 * 1024)}
+        raise ValidationError({"files": ValidationError(message, code="too_large")})
 
 
 def _check_one(upload) -> CheckedFile:
@@ -87,9 +86,8 @@ def _check_one(upload) -> CheckedFile:
     kind = sniff_content_type(data[:16])
     name = str(upload.name or "file")[-255:]
     if kind is None:
-        raise ValidationError(
-            {"files": _("File “%(name)s” is not a PDF, JPG or PNG.") % {"name": name}}, code="file_type"
-        )
+        message = _("File “%(name)s” is not a PDF, JPG or PNG.") % {"name": name}
+        raise ValidationError({"files": ValidationError(message, code="file_type")})
     content_type, extension = kind
     try:
         if content_type == "application/pdf":
@@ -97,10 +95,8 @@ def _check_one(upload) -> CheckedFile:
             return CheckedFile(upload, name, content_type, extension, len(data))
         clean = _reencode_image(data, PILLOW_FORMATS[content_type])
     except _Refused as refused:
-        raise ValidationError(
-            {"files": _("File “%(name)s” was refused: %(reason)s") % {"name": name, "reason": refused}},
-            code="file_unsafe",
-        ) from None
+        message = _("File “%(name)s” was refused: %(reason)s") % {"name": name, "reason": refused}
+        raise ValidationError({"files": ValidationError(message, code="file_unsafe")}) from None
     return CheckedFile(ContentFile(clean, name=name), name, content_type, extension, len(clean))
 
 
