@@ -20,6 +20,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Least
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gosupport.models import Category, Line, Role, User
@@ -88,6 +89,11 @@ def open_queue(user: User, *, now: datetime) -> QuerySet[Ticket]:
     )
 
 
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return obj.localized_title(get_language())
+
+
 class QueueFilterForm(forms.Form):
     VIEW_MINE = "mine"
     VIEW_UNASSIGNED = "unassigned"
@@ -98,12 +104,12 @@ class QueueFilterForm(forms.Form):
         (VIEW_ALL, _("All open")),
     )
 
-    view = forms.ChoiceField(label=_("Show"), choices=VIEWS, required=False)
+    view = forms.ChoiceField(label=_("Show"), choices=VIEWS, required=False, initial=VIEW_ALL)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status"))] + [(s.value, s.label) for s in OPEN_STATUSES]
     )
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("Any channel")), *Channel.choices])
-    category = forms.ModelChoiceField(
+    category = CategoryChoiceField(
         label=_("Category"), required=False, queryset=Category.objects.all(), empty_label=_("Any category")
     )
     sla = forms.ChoiceField(
@@ -207,7 +213,7 @@ class BulkStatusForm(StatusForm):
 
 
 class TransferForm(forms.Form):
-    queue = forms.ModelChoiceField(label=_("Queue"), queryset=Category.objects.filter(is_active=True))
+    queue = CategoryChoiceField(label=_("Queue"), queryset=Category.objects.filter(is_active=True))
     line = forms.TypedChoiceField(label=_("Line"), choices=Line.choices, coerce=int)
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
 

@@ -52,7 +52,7 @@ def staff_required(view: Callable) -> Callable:
 
 
 def countdown(seconds: float | None) -> str:
-    """“2 h 05 min left” / “overdue by 10 min”; the JS ticker writes the same words."""
+    """“2 h 5 min left” / “overdue by 10 min”; the JS ticker writes the same words."""
     if seconds is None:
         return ""
     minutes = int(abs(seconds)) // 60
@@ -113,23 +113,21 @@ def _deadlines(ticket: Ticket, now: datetime) -> list[dict]:
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    form = QueueFilterForm(request.GET or None)
-    tickets = open_queue(request.user, now=now)
-    if form.is_bound and not form.is_valid():
-        tickets = tickets.none()
-    elif form.is_bound:
-        tickets = tickets.filter(pk__in=form.filter(tickets, user=request.user).values("pk"))
+    data = request.GET.copy()
+    data.setdefault("view", QueueFilterForm.VIEW_ALL)
+    form = QueueFilterForm(data)
+    tickets = (
+        form.filter(open_queue(request.user, now=now), user=request.user) if form.is_valid() else Ticket.objects.none()
+    )
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _with_countdowns(page.object_list, now)
-    query = request.GET.copy()
-    query.pop("page", None)
+    data.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
-        "active_view": (form.cleaned_data.get("view") if form.is_bound and form.is_valid() else "") or "all",
+        "query": data.urlencode(),
+        "active_view": data["view"],
         "views": QueueFilterForm.VIEWS,
-        "now": now,
     }
     return render(request, "workspace/queue.html", context, status=400 if form.errors else 200)
 

@@ -95,3 +95,23 @@ def test_queue_is_paginated(signed_in, supervisor, make_ticket):
     client = signed_in(supervisor)
     assert len(numbers_in(client.get(QUEUE))) == PAGE_SIZE
     assert len(numbers_in(client.get(QUEUE, {"page": 2}))) == 1
+
+
+def count_queries(client, url, **params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured)
+
+
+def test_queue_and_ticket_pages_do_not_query_per_row(signed_in, supervisor, make_ticket, operator_of_queue):
+    client = signed_in(supervisor)
+    few = [make_ticket() for _ in range(2)]
+    queue_few = count_queries(client, QUEUE)
+    page_few = count_queries(client, reverse("workspace:ticket", args=[few[0].number]))
+    for _ in range(8):
+        make_ticket()
+    assert count_queries(client, QUEUE) == queue_few
+    assert count_queries(client, reverse("workspace:ticket", args=[few[0].number])) == page_few
