@@ -224,9 +224,9 @@ class KbWorkspaceAssistView(APIView):
         params = AssistParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        canned = selectors.canned_responses_for(
+        canned = selectors.canned_responses_matching(
             user=request.user, query=data["q"], category=data.get("category"), lang=data["lang"]
-        )[:20]
+        )
         articles = []
         if len(data["q"].strip()) >= 2:
             articles = kb_search(query=data["q"], lang=data["lang"], limit=5, source=SearchSource.WORKSPACE)

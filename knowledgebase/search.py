@@ -112,9 +112,10 @@ def plan_query(query: str, lang: str, *, prefix_last: bool = False) -> list[Word
     groups = []
     for position, token in enumerate(tokens):
         group = _group_for(token, lang, known, prefix=prefix_last and position == len(tokens) - 1)
-        if group.stems:
-            group.idf = max(_idf(known.get(s, 1), total) for s in group.stems)
-            groups.append(group)
+        # A word the FAQ does not know at all still counts as part of the question, so
+        # "утерян снилс восстановить" does not look fully answered by a password article.
+        group.idf = max((_idf(known.get(s, 1), total) for s in group.stems), default=_idf(0, total))
+        groups.append(group)
     return groups
 
 

@@ -71,7 +71,7 @@ def article_by_id(*, article_id: int) -> Article:
 def article_candidates(*, lang: str, category: str | None, groups) -> list[Article]:
     """Articles that contain any word of the query: through the GIN-indexed tsvector on
     PostgreSQL, through the stem columns on SQLite."""
-    if not groups:
+    if not any(g.stems for g in groups):
         return []
     articles = published_articles(lang=lang).only(*CANDIDATE_FIELDS)
     if category:
@@ -98,7 +98,7 @@ def _postgres_candidates(articles: QuerySet[Article], lang: str, groups) -> list
 
 
 def canned_responses_for(
-    *, user: User, query: str = "", category: str | None = None, lang: str | None = None
+    *, user: User, category: str | None = None, lang: str | None = None
 ) -> QuerySet[CannedResponse]:
     """Active canned responses for staff: general ones plus those of the category."""
     if not (user.is_authenticated and user.is_staff_member):
@@ -110,12 +110,24 @@ def canned_responses_for(
         ).distinct()
     if lang:
         responses = responses.filter(lang=lang)
-    if query:
-        query = query.strip().lstrip("/")
-        responses = responses.filter(
-            Q(shortcut__istartswith=query) | Q(title__icontains=query) | Q(body__icontains=query)
-        )
     return responses.order_by("shortcut")
+
+
+def canned_responses_matching(
+    *, user: User, query: str, category: str | None = None, lang: str | None = None, limit: int = 20
+) -> list[CannedResponse]:
+    """Responses whose shortcut starts with the query ("/pwd") or whose title or text
+    contains it. Matched in Python: SQLite's LIKE ignores case only for ASCII, and an
+    operator's list is short."""
+    needle = query.strip().lstrip("/").casefold()
+    matches = []
+    for response in canned_responses_for(user=user, category=category, lang=lang):
+        haystack = f"{response.title}\n{response.body}".casefold()
+        if response.shortcut.casefold().startswith(needle) or needle in haystack:
+            matches.append(response)
+            if len(matches) == limit:
+                break
+    return matches
 
 
 def canned_response_by_shortcut(*, user: User, shortcut: str, lang: str = "ru") -> CannedResponse:
