@@ -60,6 +60,10 @@ def chat_message_send(*, ticket: Ticket, author: User, text: str, client_id) -> 
         message = message_add(ticket=ticket, author=author, text=text, client_id=client_uuid)
     except IntegrityError:
         return Message.objects.get(ticket=ticket, client_id=client_uuid), False
+    if message.author_kind == AuthorKind.CITIZEN:
+        from chat.bot import bot_respond
+
+        bot_respond(ticket=ticket, text=text)
     return message, True
 
 

@@ -1,0 +1,85 @@
+"""The bot answers first: from the knowledge base, or by handing the chat to a person."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from chat.models import ChatSession, Phase
+from chat.triage import HandoffReason, handoff_reason
+from gosupport.calendar import WorkingCalendar
+from knowledgebase.models import SearchSource
+from knowledgebase.search import kb_search
+from knowledgebase.text import detect_language
+from tickets.models import AuthorKind, Message, Ticket
+from tickets.services import message_add
+
+ARTICLES_OFFERED = 3
+
+HANDOFF_TEXT = {
+    HandoffReason.ASKED_FOR_PERSON: "I am calling an operator for you.",
+    HandoffReason.LEGAL: "Legal questions are answered by our staff. I am calling an operator.",
+    HandoffReason.PERSONAL_DATA: "Requests about personal data are handled by our staff. I am calling an operator.",
+    HandoffReason.COMPLAINT: "I am passing your complaint to an operator.",
+    HandoffReason.DISTRESS: "I am sorry about this. I am calling an operator for you right away.",
+}
+
+
+@dataclass(frozen=True)
+class BotDecision:
+    handoff: HandoffReason | None
+    text: str
+    actions: list
+
+
+def quick_replies() -> list[dict]:
+    return [
+        {"type": "helped", "label": _("That helped")},
+        {"type": "handoff", "label": _("Call an operator")},
+    ]
+
+
+def operators_working_now() -> bool:
+    return WorkingCalendar.from_model(None).is_open(timezone.now())
+
+
+def decide(*, text: str, lang: str = "ru") -> BotDecision:
+    """What the bot says to one citizen message: a pure choice, no writes but the search log."""
+    reason = handoff_reason(text)
+    if reason is not None:
+        return BotDecision(reason, _(HANDOFF_TEXT[reason]), [])
+    hits = kb_search(query=text, lang=lang, limit=ARTICLES_OFFERED, source=SearchSource.CHAT)
+    if not hits:
+        return BotDecision(
+            None,
+            _("I could not find an answer to that. Shall I call an operator?"),
+            [{"type": "handoff", "label": _("Call an operator")}],
+        )
+    links = [{"type": "link", "title": hit.title, "url": hit.url} for hit in hits]
+    return BotDecision(None, _("Here is what may help:"), links + quick_replies())
+
+
+def bot_respond(*, ticket: Ticket, text: str) -> Message | None:
+    """Answer a citizen's message while the chat is with the bot; hand off when needed."""
+    from chat.services import chat_handoff
+
+    session = ChatSession.objects.filter(ticket=ticket).only("phase").first()
+    if session is None or session.phase != Phase.BOT:
+        return None
+    lang = detect_language(text, "ru")
+    with override(lang):
+        decision = decide(text=text, lang=lang)
+        reply_text = decision.text
+        if decision.handoff is not None and not operators_working_now():
+            reply_text += " " + _(
+                "Operators are not at work now; your question stays in the queue and we will answer it as soon as they are."
+            )
+    with transaction.atomic():
+        reply = message_add(
+            ticket=ticket, author=None, author_kind=AuthorKind.BOT, text=reply_text, actions=decision.actions
+        )
+        if decision.handoff is not None:
+            chat_handoff(ticket=ticket, actor=None)
+    return reply

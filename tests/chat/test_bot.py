@@ -1,0 +1,52 @@
+import pytest
+
+from chat.bot import bot_respond, decide
+from chat.models import ChatSession, Phase
+from chat.services import chat_open
+from knowledgebase.models import Article, Section
+from knowledgebase.services import kb_reindex
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def faq(account_category):
+    section = Section.objects.create(slug="account", title="Доступ к личному кабинету", category=account_category)
+    Article.objects.create(
+        section=section,
+        slug="reset-password",
+        lang="ru",
+        question="Как восстановить пароль от личного кабинета?",
+        answer="Нажмите «Забыли пароль?» на странице входа и следуйте инструкциям.",
+        keywords="пароль восстановить забыл",
+        is_published=True,
+    )
+    kb_reindex()
+
+
+@pytest.fixture
+def chat(citizen_a, account_category):
+    return chat_open(citizen=citizen_a, text="Здравствуйте", category=account_category)
+
+
+def test_bot_answers_from_the_knowledge_base_with_quick_replies(faq, chat):
+    reply = bot_respond(ticket=chat, text="забыл пароль от кабинета")
+    assert reply.author_kind == "bot"
+    kinds = [action["type"] for action in reply.actions]
+    assert kinds[0] == "link" and "helped" in kinds and "handoff" in kinds
+    assert "reset-password" in reply.actions[0]["url"]
+
+
+def test_bot_offers_an_operator_when_nothing_is_found(faq, chat):
+    decision = decide(text="абракадабра кукуруза")
+    assert decision.handoff is None and [a["type"] for a in decision.actions] == ["handoff"]
+
+
+def test_complaint_goes_straight_to_the_queue(faq, chat):
+    bot_respond(ticket=chat, text="Хочу пожаловаться на сотрудника центра")
+    assert ChatSession.objects.get(ticket=chat).phase == Phase.QUEUED
+
+
+def test_bot_stays_silent_once_an_operator_has_the_chat(faq, chat):
+    ChatSession.objects.filter(ticket=chat).update(phase=Phase.ASSIGNED)
+    assert bot_respond(ticket=chat, text="забыл пароль") is None
