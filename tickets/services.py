@@ -31,6 +31,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.signals import message_stored
 
 TEXT_MIN_LENGTH = 20
 TEXT_MAX_LENGTH = 500
@@ -165,7 +166,7 @@ def _append_message(
     """Store a message with the next gap-free seq; the caller holds the ticket row lock."""
     Ticket.objects.filter(pk=ticket.pk).update(last_seq=F("last_seq") + 1)
     ticket.refresh_from_db(fields=["last_seq"])
-    return Message.objects.create(
+    message = Message.objects.create(
         ticket=ticket,
         seq=ticket.last_seq,
         author=author,
@@ -176,6 +177,8 @@ def _append_message(
         actions=actions or [],
         created_at=now,
     )
+    transaction.on_commit(lambda: message_stored.send(sender=Message, message=message))
+    return message
 
 
 def _record_event(
@@ -432,15 +435,17 @@ def message_add(
     author_kind: str | None = None,
     client_id=None,
     actions=None,
+    attachment_ids=(),
 ) -> Message:
-    """Add to an appeal's thread. A citizen's files in *Waiting for documents* resume the work."""
+    """Add to an appeal's thread. A citizen's files in *Waiting for documents* resume the work.
+    `attachment_ids` are files uploaded beforehand with `attachment_upload` (live chat)."""
     author_kind = author_kind or _author_kind_of(author)
     if internal and author_kind != AuthorKind.OPERATOR:
         raise ValidationError({"internal": _("Only staff can write private notes.")})
     files = list(files)
-    if not text.strip() and not files:
+    if not text.strip() and not files and not attachment_ids:
         raise ValidationError({"text": _("Write a message or attach a file.")})
-    stored_bytes = sum(ticket.attachments.values_list("size", flat=True))
+    stored_bytes = sum(ticket.attachments.values_list("size", flat=True)) if files else 0
     checked_files = check_uploads(files, already_stored_bytes=stored_bytes)
     now = timezone.now()
     with _files_removed_on_failure() as written, transaction.atomic():
@@ -460,8 +465,51 @@ def message_add(
         _store_attachments(
             ticket=locked, files=checked_files, message=message, uploaded_by=author, now=now, written=written
         )
-        _after_message(locked, message, files_added=bool(checked_files), now=now)
+        linked = _link_uploaded(ticket=locked, message=message, attachment_ids=attachment_ids, uploader=author)
+        _after_message(locked, message, files_added=bool(checked_files) or linked, now=now)
     return message
+
+
+def _link_uploaded(*, ticket: Ticket, message: Message, attachment_ids, uploader) -> bool:
+    """Attach files the same person uploaded to this ticket and has not used yet."""
+    ids = set(attachment_ids)
+    if not ids:
+        return False
+    if not all(isinstance(pk, int) for pk in ids):
+        raise ValidationError({"attachments": _("Attachments are referred to by their numeric ids.")})
+    free = Attachment.objects.filter(pk__in=ids, ticket=ticket, message__isnull=True, uploaded_by=uploader)
+    if free.count() != len(ids):
+        raise ValidationError({"attachments": _("Some of these files are unknown or already sent.")})
+    free.update(message=message)
+    return True
+
+
+def attachment_upload(*, ticket: Ticket, uploader: User, file) -> Attachment:
+    """Store a file for a message that is sent later (the chat uploads over HTTP first)."""
+    if not uploader.is_staff_member and not ticket.is_open:
+        raise TransitionForbidden(_("This appeal is closed. Please file a new one."))
+    pending = ticket.attachments.filter(message__isnull=True, uploaded_by=uploader)
+    checked = check_uploads([file], already_stored_bytes=sum(pending.values_list("size", flat=True)))
+    now = timezone.now()
+    with _files_removed_on_failure() as written, transaction.atomic():
+        return _store_attachments(
+            ticket=ticket, files=checked, message=None, uploaded_by=uploader, now=now, written=written
+        )[0]
+
+
+def ticket_categorise(*, ticket: Ticket, category: Category, actor: User | None, comment: str = "") -> Ticket:
+    """Correct the category (and so the queue) of an appeal that nobody works on yet, without routing it."""
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.category_id == category.pk or locked.assignee_id is not None:
+            return locked
+        data = {"from_queue": locked.queue.slug, "to_queue": category.slug}
+        locked.category = locked.queue = category
+        locked.save(update_fields=["category", "queue", "updated_at"])
+        _record_event(
+            ticket=locked, kind=EventKind.TRANSFERRED, actor=actor, now=timezone.now(), comment=comment, data=data
+        )
+    return locked
 
 
 def _author_kind_of(author: User | None) -> str:
@@ -476,11 +524,12 @@ def _after_message(ticket: Ticket, message: Message, *, files_added: bool, now: 
             ticket.first_responded_at = now
             ticket.next_sla_check = sla.next_check(ticket, ticket.sla_policy, now=now)
             ticket.save(update_fields=["first_responded_at", "next_sla_check", "updated_at"])
-        _notify_citizen(
-            ticket,
-            subject=_("New reply on appeal %(number)s") % {"number": ticket.number},
-            body=_("An operator answered your appeal No. %(number)s.") % {"number": ticket.number},
-        )
+        if ticket.channel != Channel.CHAT:  # the citizen reads a live chat as it happens
+            _notify_citizen(
+                ticket,
+                subject=_("New reply on appeal %(number)s") % {"number": ticket.number},
+                body=_("An operator answered your appeal No. %(number)s.") % {"number": ticket.number},
+            )
     if message.author_kind == AuthorKind.CITIZEN and files_added:
         _record_event(ticket=ticket, kind=EventKind.DOCUMENTS_ADDED, actor=message.author, now=now)
         if ticket.status == Status.WAITING_DOCUMENTS:

@@ -88,3 +88,30 @@ async def test_invalid_json_gets_an_error_frame(citizen_a, chat_ticket):
     answer = await communicator.receive_json_from()
     assert answer["type"] == "error"
     await communicator.disconnect()
+
+
+async def test_operator_reply_over_any_door_reaches_the_citizens_socket(citizen_a, operator_of_queue, chat_ticket):
+    from tickets.services import message_add
+
+    communicator, _connected, _ = await connect(citizen_a, chat_ticket.number)
+    await database_sync_to_async(message_add)(
+        ticket=chat_ticket, author=operator_of_queue, text="Здравствуйте! Проверю."
+    )
+    frame = await communicator.receive_json_from(timeout=3)
+    while frame["type"] != "message":
+        frame = await communicator.receive_json_from(timeout=3)
+    assert frame["author"] == "operator" and frame["text"] == "Здравствуйте! Проверю."
+    await communicator.disconnect()
+
+
+async def test_private_notes_never_reach_the_citizen(citizen_a, operator_of_queue, chat_ticket):
+    from tickets.services import message_add
+
+    communicator, _connected, _ = await connect(citizen_a, chat_ticket.number)
+    await database_sync_to_async(message_add)(ticket=chat_ticket, author=operator_of_queue, text="note", internal=True)
+    await database_sync_to_async(message_add)(ticket=chat_ticket, author=operator_of_queue, text="public")
+    frame = await communicator.receive_json_from(timeout=3)
+    while frame["type"] != "message":
+        frame = await communicator.receive_json_from(timeout=3)
+    assert frame["text"] == "public"
+    await communicator.disconnect()
