@@ -52,6 +52,16 @@ def broker_folders_create() -> list[Path]:
     return folders
 
 
+def sqlite_folder_create(database: dict | None = None) -> Path | None:
+    """A fresh clone has no var/: SQLite creates the file but not its folder."""
+    database = database or settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3" or str(database["NAME"]).startswith(":memory:"):
+        return None
+    folder = Path(database["NAME"]).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def port_is_free(host: str, port: int) -> bool:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:

@@ -17,6 +17,7 @@ from gosupport.management.centre import (
     Child,
     broker_folders_create,
     port_is_free,
+    sqlite_folder_create,
     web_command,
     worker_command,
 )
@@ -201,3 +202,13 @@ def test_run_centre_serves_pages_and_stops_its_children_on_sigterm(tmp_path):
     pids = [int(pid) for pid in re.search(r"worker (\d+), web (\d+)", output).groups()]
     for pid in pids:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+
+
+def test_a_fresh_clone_gets_the_sqlite_folder(tmp_path):
+    database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "var" / "db.sqlite3")}
+    assert sqlite_folder_create(database) == tmp_path / "var"
+    assert (tmp_path / "var").is_dir()
+
+
+def test_postgresql_needs_no_folder():
+    assert sqlite_folder_create({"ENGINE": "django.db.backends.postgresql", "NAME": "gosupport"}) is None

@@ -17,6 +17,7 @@ from gosupport.management.centre import (
     Child,
     broker_folders_create,
     port_is_free,
+    sqlite_folder_create,
     web_command,
     worker_command,
 )
@@ -39,7 +40,9 @@ class Command(BaseCommand):
                 _("run_centre is the embedded profile. In production run daphne, Celery workers and one beat (README).")
             )
         if not port_is_free(host, port):
-            raise CommandError(_("%(host)s:%(port)s is already in use; choose another --port.") % {"host": host, "port": port})
+            raise CommandError(
+                _("%(host)s:%(port)s is already in use; choose another --port.") % {"host": host, "port": port}
+            )
         self._prepare(appeals)
         centre = Centre(children=[Child("worker", worker_command()), Child("web", web_command(host, port))])
         previous = centre.handle_signals()
@@ -56,6 +59,8 @@ class Command(BaseCommand):
         self.stdout.write(_("The centre is stopped."))
 
     def _prepare(self, appeals: int) -> None:
+        sqlite_folder_create()
+        broker_folders_create()
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(_("Loading the demo data (the first time this replays a month and takes a minute)..."))
         try:
@@ -65,7 +70,6 @@ class Command(BaseCommand):
         self.stdout.write(history_summary(self.demo))
         if not settings.DEBUG or not Path(settings.STATIC_ROOT).exists():
             call_command("collectstatic", interactive=False, verbosity=0)
-        broker_folders_create()
 
     def _banner(self, host: str, port: int, centre: Centre) -> str:
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
