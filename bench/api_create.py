@@ -32,19 +32,29 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/gs_bench_api")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/2")
-    parser.add_argument("--servers", type=int, default=2, help="daphne processes")
+    parser.add_argument("--server", choices=["daphne", "gunicorn"], default="daphne", help="ASGI or WSGI server")
+    parser.add_argument("--servers", type=int, default=4, help="server processes (daphne) or workers (gunicorn)")
     parser.add_argument("--clients", type=int, default=12, help="concurrent HTTP clients")
     parser.add_argument("--users", type=int, default=300, help="citizens the clients sign in as")
     parser.add_argument("--operators", type=int, default=5, help="online operators routing chooses from")
+    parser.add_argument("--capacity", type=int, default=5, help="open appeals each operator may hold")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured duration")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds first")
+    parser.add_argument(
+        "--pool",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="servers use a PostgreSQL connection pool (bench/api_create_settings.py); --no-pool: the plain settings",
+    )
     return parser.parse_args()
 
 
 def server_environment(args: argparse.Namespace) -> dict[str, str]:
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "gosupport.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.api_create_settings"
+        if args.pool and args.server == "daphne"
+        else "gosupport.settings",
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
         "DEBUG": "false",
@@ -66,7 +76,8 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> list[str]:
     """Migrate, empty the appeal tables, seed the world; returns one token per citizen."""
     create_database(args.database_url)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    os.environ.update({key: env[key] for key in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "DEBUG")})
+    os.environ.update({key: env[key] for key in ("DATABASE_URL", "REDIS_URL", "DEBUG")})
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gosupport.settings"
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -91,10 +102,11 @@ def seed(args: argparse.Namespace) -> list[str]:
         name="bench form",
         defaults={"channel": Channel.FORM, "first_response_seconds": 86400, "resolution_seconds": 172800},
     )
+    OperatorProfile.objects.filter(user__username__startswith="bench-operator-").delete()
     for index in range(args.operators):
         operator, _ = User.objects.get_or_create(username=f"bench-operator-{index}", defaults={"role": Role.OPERATOR})
         OperatorProfile.objects.update_or_create(
-            user=operator, defaults={"presence": Presence.ONLINE, "all_queues": True, "capacity": 32000}
+            user=operator, defaults={"presence": Presence.ONLINE, "all_queues": True, "capacity": args.capacity}
         )
     citizens = [
         User.objects.get_or_create(username=f"bench-citizen-{index}", defaults={"email": f"c{index}@bench.local"})[0]
@@ -103,21 +115,37 @@ def seed(args: argparse.Namespace) -> list[str]:
     return [Token.objects.get_or_create(user=citizen)[0].key for citizen in citizens]
 
 
-def start_servers(count: int, env: dict[str, str]) -> tuple[list[subprocess.Popen], int]:
+def start_servers(args: argparse.Namespace, env: dict[str, str]) -> tuple[list[subprocess.Popen], int]:
+    """Every server process accepts on one listening socket handed down as a descriptor."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     listener.listen(1024)
-    port = listener.getsockname()[1]
-    command = [sys.executable, "-m", "daphne", "-v", "0", "--fd", str(listener.fileno()), "gosupport.asgi:application"]
+    port, fd = listener.getsockname()[1], listener.fileno()
     log = open(SERVER_LOG, "w")  # the servers write to it until they stop
-    servers = [
-        subprocess.Popen(command, cwd=ROOT, env=env, pass_fds=[listener.fileno()], stdout=log, stderr=log)
-        for _ in range(count)
-    ]
+    if args.server == "daphne":
+        commands = [
+            [sys.executable, "-m", "daphne", "-v", "0", "--fd", str(fd), "gosupport.asgi:application"]
+        ] * args.servers
+    else:
+        commands = [
+            [sys.executable, "-m", "gunicorn", "--bind", f"fd://{fd}", "--workers", str(args.servers)]
+            + ["--log-level", "warning", "gosupport.wsgi:application"]
+        ]
+    servers = [subprocess.Popen(cmd, cwd=ROOT, env=env, pass_fds=[fd], stdout=log, stderr=log) for cmd in commands]
     listener.close()
     wait_until_serving(port)
     return servers, port
+
+
+def server_pids(servers: list[subprocess.Popen]) -> list[int]:
+    """The server processes and their children (gunicorn's workers)."""
+    pids = []
+    for server in servers:
+        pids.append(server.pid)
+        for task in Path(f"/proc/{server.pid}/task").glob("*"):
+            pids += [int(pid) for pid in (task / "children").read_text().split()]
+    return pids
 
 
 def wait_until_serving(port: int, timeout: float = 60.0) -> None:
@@ -165,7 +193,7 @@ class Client(threading.Thread):
                 self.statuses[status] = self.statuses.get(status, 0) + 1
 
 
-def drive(port: int, tokens: list[str], args: argparse.Namespace) -> tuple[list[Client], float]:
+def drive(port: int, tokens: list[str], servers: list[subprocess.Popen], args: argparse.Namespace) -> dict:
     measure_from = time.monotonic() + args.warmup
     stop_at = measure_from + args.seconds
     share = max(len(tokens) // args.clients, 1)
@@ -175,9 +203,41 @@ def drive(port: int, tokens: list[str], args: argparse.Namespace) -> tuple[list[
     ]
     for client in clients:
         client.start()
+    time.sleep(max(measure_from - time.monotonic(), 0))
+    before = cpu_snapshot(servers)
     for client in clients:
         client.join()
-    return clients, args.seconds
+    return {"clients": clients, "cpu": cpu_spent(before, cpu_snapshot(servers))}
+
+
+def process_cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(servers: list[subprocess.Popen]) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of the daphne processes, of this database's PostgreSQL backends
+    and of this process (the clients)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return {
+        "servers": {pid: process_cpu_seconds(pid) for pid in server_pids(servers)},
+        "postgres": {pid: process_cpu_seconds(pid) for pid in backends},
+        "clients": {os.getpid(): time.process_time()},
+    }
+
+
+def cpu_spent(before: dict, after: dict) -> dict[str, float]:
+    return {part: sum(seconds - before[part].get(pid, 0.0) for pid, seconds in after[part].items()) for part in after}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -185,17 +245,22 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(int(share * len(ordered)), len(ordered) - 1)] if ordered else float("nan")
 
 
-def report(clients: list[Client], seconds: float, args: argparse.Namespace) -> None:
+def report(run: dict, args: argparse.Namespace) -> None:
     from tickets.models import Ticket
 
+    clients, seconds = run["clients"], args.seconds
     latencies = [latency for client in clients for latency in client.latencies]
     statuses: dict[int, int] = {}
     for client in clients:
         for status, count in client.statuses.items():
             statuses[status] = statuses.get(status, 0) + count
     created = statuses.get(201, 0)
+    cpu_ms = {part: round(spent * 1000 / max(created, 1), 2) for part, spent in run["cpu"].items()}
+    server_side_ms = cpu_ms["servers"] + cpu_ms["postgres"]
     figures = {
-        "servers": args.servers,
+        "server": args.server,
+        "server_processes": args.servers,
+        "connection_pool": args.pool and args.server == "daphne",
         "clients": args.clients,
         "citizens": args.users,
         "seconds": seconds,
@@ -208,6 +273,11 @@ def report(clients: list[Client], seconds: float, args: argparse.Namespace) -> N
             "p99": round(percentile(latencies, 0.99) * 1000, 1),
             "mean": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
         },
+        "cpu_ms_per_appeal": cpu_ms,
+        "ceiling_per_second_if_all_cores_served": round(os.cpu_count() * 1000 / server_side_ms, 1)
+        if server_side_ms
+        else None,
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "appeals_in_database": Ticket.objects.count(),
         "server_log": str(SERVER_LOG),
         "cpus": os.cpu_count(),
@@ -227,16 +297,16 @@ def main() -> None:
     env = server_environment(args)
     tokens = prepare(args, env)
     empty_task_queue(args.redis_url)
-    servers, port = start_servers(args.servers, env)
+    servers, port = start_servers(args, env)
     try:
-        clients, seconds = drive(port, tokens, args)
+        run = drive(port, tokens, servers, args)
     finally:
         for server in servers:
             server.terminate()
         for server in servers:
             server.wait(timeout=30)
         empty_task_queue(args.redis_url)
-    report(clients, seconds, args)
+    report(run, args)
 
 
 if __name__ == "__main__":
