@@ -2,7 +2,7 @@
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,10 @@ from tickets.services import TransitionForbidden
 
 CLOSE_UNAUTHORISED = 4401
 CLOSE_NOT_FOUND = 4404
+
+
+def _text_or_empty(value) -> str:
+    return value if isinstance(value, str) else ""
 
 
 class FrameConsumer(AsyncJsonWebsocketConsumer):
@@ -31,6 +35,8 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
             await self.send_error("invalid", "; ".join(error.messages))
         except TransitionForbidden as error:
             await self.send_error("conflict", str(error))
+        except PermissionDenied as error:
+            await self.send_error("forbidden", str(error) or _("You may not do this."))
 
     async def decode_json(self, text_data):
         try:
@@ -72,11 +78,15 @@ class ChatConsumer(FrameConsumer):
         await self.send_json(frame)
 
     async def on_message(self, content):
-        text = content.get("text")
-        if not isinstance(text, str):
-            raise ValidationError(_("A message needs text."))
+        text, attachments = content.get("text", ""), content.get("attachments") or []
+        if not isinstance(text, str) or not isinstance(attachments, list) or not (text.strip() or attachments):
+            raise ValidationError(_("A message needs text or attachments."))
         message, _created = await database_sync_to_async(services.chat_message_send)(
-            ticket=self.ticket, author=self.user, text=text, client_id=content.get("client_id")
+            ticket=self.ticket,
+            author=self.user,
+            text=text,
+            client_id=content.get("client_id"),
+            attachment_ids=attachments,
         )
         await self.send_json({"type": "ack", "client_id": str(message.client_id), "seq": message.seq})
 
@@ -102,7 +112,21 @@ class ChatConsumer(FrameConsumer):
     async def on_handoff(self, content):
         await database_sync_to_async(services.chat_handoff)(ticket=self.ticket, actor=self.user)
 
+    async def on_rate(self, content):
+        await database_sync_to_async(services.chat_rate)(
+            ticket=self.ticket,
+            citizen=self.user,
+            score=content.get("score"),
+            comment=_text_or_empty(content.get("comment")),
+        )
+        await self.send_json({"type": "rated", "score": content.get("score")})
+
+    async def on_helped(self, content):
+        await database_sync_to_async(services.chat_resolved_by_bot)(ticket=self.ticket, citizen=self.user)
+
     handlers = {
+        "rate": on_rate,
+        "helped": on_helped,
         "message": on_message,
         "resume": on_resume,
         "typing": on_typing,

@@ -32,3 +32,50 @@ class ChatSession(models.Model):
         indexes = [
             models.Index(fields=["queued_at"], name="chat_queue_idx", condition=models.Q(phase="queued")),
         ]
+
+
+class Messenger(models.TextChoices):
+    TELEGRAM = "telegram", _("Telegram")
+
+
+class MessengerLink(models.Model):
+    """One messenger chat: the citizen's account once they signed in, and the current conversation."""
+
+    messenger = models.CharField(_("messenger"), max_length=16, choices=Messenger.choices)
+    chat_id = models.CharField(_("chat id"), max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messenger_links",
+        verbose_name=_("citizen"),
+    )
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("conversation")
+    )
+    # Only a hash of the sign-in link's token is kept; the link itself went to the chat.
+    link_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    link_token_expires_at = models.DateTimeField(null=True, blank=True)
+    pending_text = models.TextField(_("first question, kept until sign-in"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    linked_at = models.DateTimeField(_("linked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("messenger chat")
+        verbose_name_plural = _("messenger chats")
+        constraints = [models.UniqueConstraint(fields=["messenger", "chat_id"], name="messengerlink_chat_unique")]
+        indexes = [models.Index(fields=["ticket"], name="messengerlink_ticket_idx")]
+
+
+class MessengerUpdate(models.Model):
+    """Every update id handled once: a webhook delivered twice changes nothing."""
+
+    messenger = models.CharField(_("messenger"), max_length=16, choices=Messenger.choices)
+    update_id = models.BigIntegerField(_("update id"))
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("messenger update")
+        verbose_name_plural = _("messenger updates")
+        constraints = [models.UniqueConstraint(fields=["messenger", "update_id"], name="messengerupdate_unique")]

@@ -48,7 +48,7 @@ def _parse_client_id(client_id) -> uuid.UUID:
         raise ValidationError({"client_id": _("client_id must be a UUID.")}) from None
 
 
-def chat_message_send(*, ticket: Ticket, author: User, text: str, client_id) -> tuple[Message, bool]:
+def chat_message_send(*, ticket: Ticket, author: User, text: str, client_id, attachment_ids=()) -> tuple[Message, bool]:
     """Store a chat message once per client_id; returns (message, created)."""
     client_uuid = _parse_client_id(client_id)
     if len(text) > MAX_TEXT_LENGTH:
@@ -57,10 +57,12 @@ def chat_message_send(*, ticket: Ticket, author: User, text: str, client_id) -> 
     if existing is not None:
         return existing, False
     try:
-        message = message_add(ticket=ticket, author=author, text=text, client_id=client_uuid)
+        message = message_add(
+            ticket=ticket, author=author, text=text, client_id=client_uuid, attachment_ids=attachment_ids
+        )
     except IntegrityError:
         return Message.objects.get(ticket=ticket, client_id=client_uuid), False
-    if message.author_kind == AuthorKind.CITIZEN:
+    if message.author_kind == AuthorKind.CITIZEN and message.text:
         from chat.bot import bot_respond
 
         bot_respond(ticket=ticket, text=text)
@@ -243,3 +245,32 @@ def chat_offers_sweep(*, now=None) -> int:
             if session is not None and _offer_next(session, now=now) is not None:
                 offered += 1
     return offered
+
+
+def chat_rate(*, ticket: Ticket, citizen: User, score, comment: str = ""):
+    from tickets.services import ticket_rate
+
+    return ticket_rate(ticket=ticket, citizen=citizen, score=score, comment=comment or "")
+
+
+def chat_resolved_by_bot(*, ticket: Ticket, citizen: User) -> ChatSession:
+    """ "That helped": the bot's answer was enough; the chat closes without a person (deflection)."""
+    from tickets.services import ticket_transition
+
+    with transaction.atomic():
+        session = _locked_session(ticket)
+        if session.phase != Phase.BOT:
+            raise TransitionForbidden(_("An operator is already handling this chat."))
+        if ticket.citizen_id != citizen.pk:
+            raise TransitionForbidden(_("Only the citizen can close the chat this way."))
+        ticket_transition(ticket=session.ticket, to_status=Status.IN_PROGRESS, actor=None)
+        ticket_transition(
+            ticket=session.ticket,
+            to_status=Status.COMPLETED,
+            actor=None,
+            resolution=_("The citizen found the answer with the bot's help."),
+        )
+        session.phase = Phase.CLOSED
+        session.save(update_fields=["phase"])
+        _broadcast_status(session)
+    return session

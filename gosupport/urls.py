@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/", include("chat.api")),
     path("api/v1/", include("gosupport.api_urls")),
     path("api/v1/kb/", include("knowledgebase.api_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
