@@ -17,6 +17,17 @@ def _sign_in_protection_off_by_default(settings):
     settings.STAFF_2FA_REQUIRED = False
 
 
+@pytest.fixture(autouse=True)
+def _api_throttle_counters_empty():
+    """REST throttling counts requests in the default cache, per user or per address; every
+    test client comes from 127.0.0.1, so counters must not carry over from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def account_category(db):
     return CategoryFactory(slug="account-access", title="Доступ к личному кабинету", title_en="Account access")

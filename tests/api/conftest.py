@@ -1,10 +1,8 @@
-"""Helpers of the API tests: real image and PDF bytes, appeals made through the services,
-and throttle counters that do not leak from one test to the next."""
+"""Helpers of the API tests: real image and PDF bytes, and appeals made through the services."""
 
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -12,13 +10,6 @@ from tickets.models import Status
 from tickets.services import ticket_create, ticket_transition
 
 APPEAL_TEXT = "Не могу войти в личный кабинет: пишет, что пароль неверный."
-
-
-@pytest.fixture(autouse=True)
-def throttle_counters_reset():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def png_bytes(padding: int = 0) -> bytes:
