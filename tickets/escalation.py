@@ -6,11 +6,14 @@ once share the work and never handle an appeal twice. Each batch costs a handful
 queries whatever its size: one locking read, a few reads for candidates and recipients,
 one bulk update, one bulk insert of events and one of notifications."""
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
+from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,8 +37,6 @@ SWEEP_FIELDS = (
     "line",
     "assignee_id",
     "sla_policy_id",
-    "created_at",
-    "updated_at",
     "first_response_due",
     "resolution_due",
     "first_responded_at",
@@ -47,17 +48,18 @@ SWEEP_FIELDS = (
     "first_response_breached",
     "resolution_breached",
 )
-UPDATED_FIELDS = (
-    "sla_warned",
-    "first_response_breached",
-    "resolution_breached",
-    "escalation_level",
-    "last_escalated_at",
-    "line",
-    "assignee",
-    "next_sla_check",
-    "updated_at",
-)
+# Field and PostgreSQL array type of every column the sweep writes.
+UPDATED_FIELDS = {
+    "sla_warned": "boolean",
+    "first_response_breached": "boolean",
+    "resolution_breached": "boolean",
+    "escalation_level": "smallint",
+    "last_escalated_at": "timestamptz",
+    "line": "smallint",
+    "assignee": "bigint",
+    "next_sla_check": "timestamptz",
+    "updated_at": "timestamptz",
+}
 
 
 @dataclass
@@ -87,11 +89,11 @@ class _Candidate:
 
 
 class _Assigner:
-    """Online senior and second-line operators of the batch's queues with their loads,
-    loaded in three queries and kept up to date in memory while the batch is planned."""
+    """Online senior and second-line operators with their loads: three queries per sweep,
+    then kept up to date in memory as appeals are handed to them."""
 
-    def __init__(self, queue_ids: set[int]):
-        self.candidates = _load_candidates(queue_ids) if queue_ids else []
+    def __init__(self):
+        self.candidates = _load_candidates()
 
     def pick(self, *, queue_id: int, line: int, senior: bool, exclude: int | None) -> int | None:
         fitting = [c for c in self.candidates if c.fits(queue_id=queue_id, line=line, senior=senior, exclude=exclude)]
@@ -102,17 +104,15 @@ class _Assigner:
         return best.user_id
 
 
-def _load_candidates(queue_ids: set[int]) -> list[_Candidate]:
+def _load_candidates() -> list[_Candidate]:
     profiles = list(
         OperatorProfile.objects.filter(presence=Presence.ONLINE, user__is_active=True)
         .filter(Q(is_senior=True) | Q(line=Line.SECOND))
-        .filter(Q(all_queues=True) | Q(skills__in=queue_ids))
-        .distinct()
         .values("pk", "user_id", "line", "is_senior", "capacity", "all_queues")
     )
     skills = defaultdict(set)
     for profile_id, category_id in OperatorProfile.skills.through.objects.filter(
-        operatorprofile_id__in=[p["pk"] for p in profiles], category_id__in=queue_ids
+        operatorprofile_id__in=[p["pk"] for p in profiles]
     ).values_list("operatorprofile_id", "category_id"):
         skills[profile_id].add(category_id)
     loads = dict(
@@ -142,6 +142,7 @@ class _Sweep:
     policies: dict[int, SlaPolicy] = field(default_factory=dict)
     calendars: dict[int | None, WorkingCalendar] = field(default_factory=dict)
     _supervisors: list[tuple[int, str]] | None = None
+    _assigner: "_Assigner | None" = None
 
     def __post_init__(self):
         self.policies = {p.pk: p for p in SlaPolicy.objects.select_related("calendar")}
@@ -150,6 +151,12 @@ class _Sweep:
         if policy.calendar_id not in self.calendars:
             self.calendars[policy.calendar_id] = WorkingCalendar.from_model(policy.calendar)
         return self.calendars[policy.calendar_id]
+
+    def assigner(self) -> "_Assigner":
+        """Candidates and their loads are read once per sweep and kept current in memory."""
+        if self._assigner is None:
+            self._assigner = _Assigner()
+        return self._assigner
 
     def supervisors(self) -> list[tuple[int, str]]:
         if self._supervisors is None:
@@ -187,14 +194,78 @@ def _sweep_batch(sweep: _Sweep, batch_size: int, result: SweepResult) -> int:
         if not batch:
             return 0
         outcomes = [_plan(ticket, sweep) for ticket in batch]
-        _reassign([o for o in outcomes if o.actions.escalate])
-        Ticket.objects.bulk_update(batch, UPDATED_FIELDS)
-        TicketEvent.objects.bulk_create(_events(outcomes, sweep.now))
+        _reassign([o for o in outcomes if o.actions.escalate], sweep)
+        _save(batch)
+        _insert_events(_events(outcomes, sweep.now))
         notifications_create_bulk(_notifications(outcomes, sweep))
     result.checked += len(batch)
     result.warned += sum(o.actions.warn for o in outcomes)
     result.escalated += sum(o.actions.escalate for o in outcomes)
     return len(batch)
+
+
+def _save(batch: list[Ticket]) -> None:
+    """One UPDATE for the whole batch. Django's bulk_update builds a CASE per column and
+    row, quadratic in the batch; on PostgreSQL the rows are joined from arrays instead."""
+    if connection.vendor != "postgresql":
+        Ticket.objects.bulk_update(batch, list(UPDATED_FIELDS))
+        return
+    fields = [Ticket._meta.get_field(name) for name in UPDATED_FIELDS]
+    columns = ", ".join(f"{field.column} = v.{field.column}" for field in fields)
+    arrays = ", ".join(f"%s::{kind}[]" for kind in UPDATED_FIELDS.values())
+    names = ", ".join(field.column for field in fields)
+    sql = (
+        f"UPDATE {Ticket._meta.db_table} AS t SET {columns} "
+        f"FROM unnest(%s::bigint[], {arrays}) AS v(id, {names}) WHERE t.id = v.id"
+    )
+    values = [[ticket.pk for ticket in batch]]
+    values += [[_plain(getattr(ticket, field.attname)) for ticket in batch] for field in fields]
+    _execute_bound(sql, values)
+
+
+def _plain(value):
+    """psycopg writes an Enum member by its name; the column wants its value."""
+    return value.value if isinstance(value, Enum) else value
+
+
+def _execute_bound(sql: str, params: list) -> None:
+    """Execute with server-side binary parameters: Django's psycopg cursor quotes every
+    array element in Python, which costs more than the update itself."""
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+
+
+class _EventRow(NamedTuple):
+    ticket_id: int
+    at: datetime
+    kind: str
+    comment: str
+    data: dict
+
+
+def _insert_events(events: list[_EventRow]) -> None:
+    if connection.vendor != "postgresql":
+        TicketEvent.objects.bulk_create(TicketEvent(**event._asdict()) for event in events)
+        return
+    if not events:
+        return
+    table = TicketEvent._meta.db_table
+    _execute_bound(
+        f"INSERT INTO {table} (ticket_id, at, kind, from_status, to_status, comment, data) "
+        "SELECT ticket_id, at, kind, '', '', comment, data::jsonb "
+        "FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::text[]) "
+        "AS v(ticket_id, at, kind, comment, data)",
+        [
+            [event.ticket_id for event in events],
+            [event.at for event in events],
+            [_plain(event.kind) for event in events],
+            [event.comment for event in events],
+            [json.dumps(event.data) for event in events],
+        ],
+    )
 
 
 def _plan(ticket: Ticket, sweep: _Sweep) -> _Outcome:
@@ -212,8 +283,7 @@ def _plan(ticket: Ticket, sweep: _Sweep) -> _Outcome:
     if actions.escalate:
         ticket.escalation_level += 1
         ticket.last_escalated_at = sweep.now
-    if actions.any:
-        ticket.updated_at = sweep.now
+    ticket.updated_at = sweep.now
     following = sla.next_check(ticket, policy, now=sweep.now, calendar=calendar)
     ticket.next_sla_check = (
         max(following, sweep.now + RETRY_AFTER) if following and following <= sweep.now else following
@@ -222,10 +292,12 @@ def _plan(ticket: Ticket, sweep: _Sweep) -> _Outcome:
     return outcome
 
 
-def _reassign(escalated: list[_Outcome]) -> None:
+def _reassign(escalated: list[_Outcome], sweep: _Sweep) -> None:
     """The first escalation goes to a senior operator of the queue; later ones, or the first
     when no senior is free, to the second line (unassigned there if nobody is free)."""
-    assigner = _Assigner({o.ticket.queue_id for o in escalated})
+    if not escalated:
+        return
+    assigner = sweep.assigner()
     for outcome in escalated:
         ticket = outcome.ticket
         exclude = ticket.assignee_id
@@ -258,13 +330,13 @@ REASON_TEXT = {
 }
 
 
-def _events(outcomes: list[_Outcome], now: datetime) -> list[TicketEvent]:
+def _events(outcomes: list[_Outcome], now: datetime) -> list[_EventRow]:
     events = []
     for outcome in outcomes:
         ticket, actions = outcome.ticket, outcome.actions
         if actions.warn:
             events.append(
-                TicketEvent(
+                _EventRow(
                     ticket_id=ticket.pk,
                     at=now,
                     kind=EventKind.SLA_WARNING,
@@ -277,10 +349,10 @@ def _events(outcomes: list[_Outcome], now: datetime) -> list[TicketEvent]:
     return events
 
 
-def _escalation_event(outcome: _Outcome, now: datetime) -> TicketEvent:
+def _escalation_event(outcome: _Outcome, now: datetime) -> _EventRow:
     ticket = outcome.ticket
     reasons = _reasons(outcome.actions)
-    return TicketEvent(
+    return _EventRow(
         ticket_id=ticket.pk,
         at=now,
         kind=EventKind.ESCALATED,
