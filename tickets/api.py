@@ -2,7 +2,6 @@
 
 Served under /api/v1/ (included by `gosupport.api_urls`)."""
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -15,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from gosupport.api import BAD_INPUT, THROTTLED, UNAUTHENTICATED
-from gosupport.api_errors import PayloadTooLarge, register_conflict
+from gosupport.api_errors import register_conflict
 from gosupport.models import User
 from tickets import services
 from tickets.filters import TicketFilterSerializer, tickets_filter
@@ -55,15 +54,6 @@ class TicketPagination(PageNumberPagination):
 def events_visible_to(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
     events = ticket.events.select_related("actor").order_by("at", "id")
     return events if user.is_staff_member else events.filter(kind__in=CITIZEN_EVENT_KINDS)
-
-
-def _refuse_oversized(files) -> None:
-    """A body whose files alone break the limit is refused as too large before any work;
-    the service still checks the appeal's total with what it already holds."""
-    limit = settings.ATTACHMENTS_MAX_TOTAL_BYTES
-    if sum(upload.size for upload in files) > limit:
-        message = _("Files may take %(mb)s MB in total.") % {"mb": limit // (1024 * 1024)}
-        raise PayloadTooLarge({"files": [message]})
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -120,7 +110,6 @@ class TicketViewSet(viewsets.GenericViewSet):
         form = TicketCreateMultipartSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         fields = dict(form.validated_data)
-        _refuse_oversized(fields["files"])
         ticket = services.ticket_create(
             channel=Channel.FORM, citizen=request.user, **{**fields, "contact_phone": str(fields["contact_phone"])}
         )
@@ -143,7 +132,6 @@ class TicketViewSet(viewsets.GenericViewSet):
         ticket = access_ticket(request.user, number)
         form = MessageCreateMultipartSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        _refuse_oversized(form.validated_data["files"])
         message = services.message_add(ticket=ticket, author=request.user, **form.validated_data)
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
@@ -166,7 +154,6 @@ class TicketViewSet(viewsets.GenericViewSet):
         form = StatusChangeMultipartSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         fields = dict(form.validated_data)
-        _refuse_oversized(fields["result_files"])
         ticket = services.ticket_transition(ticket=ticket, actor=request.user, to_status=fields.pop("status"), **fields)
         return Response(TicketListSerializer(ticket).data)
 

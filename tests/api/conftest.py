@@ -1,10 +1,11 @@
-"""Helpers of the API tests: real image and PDF bytes, and appeals made through the services."""
+"""Helpers of the API tests: real PNG, JPEG and PDF bytes, and appeals made through the services."""
 
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from pypdf import PdfWriter
 
 from tickets.models import Status
 from tickets.services import ticket_create, ticket_transition
@@ -21,6 +22,17 @@ def png_bytes(padding: int = 0) -> bytes:
 def jpeg_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "white").save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def pdf_bytes(padding: int = 0) -> bytes:
+    """A one-page PDF; `padding` adds that many bytes of metadata, kept as they are when stored."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    if padding:
+        writer.add_metadata({"/Note": "x" * padding})
+    buffer = io.BytesIO()
+    writer.write(buffer)
     return buffer.getvalue()
 
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from gosupport.models import Notification
-from tests.api.conftest import APPEAL_TEXT, appeal_of, closed_appeal_of, jpeg_bytes, png_upload
+from tests.api.conftest import APPEAL_TEXT, appeal_of, closed_appeal_of, jpeg_bytes, pdf_bytes, png_upload
 from tickets.models import Attachment, Message, Rating, Status, Ticket, TicketEvent
 from tickets.services import message_add, ticket_transition
 
@@ -56,14 +56,22 @@ def test_citizen_files_an_appeal_and_gets_the_contract_fields(client_for, citize
 
 def test_citizen_files_an_appeal_with_files_by_multipart(client_for, citizen_a, account_category):
     body = appeal_body(contact_email=None, contact_phone="+7 916 123-45-67")
-    body["files[]"] = [png_upload("passport.png"), SimpleUploadedFile("photo.jpg", jpeg_bytes())]
+    body["files[]"] = [
+        png_upload("passport.png"),
+        SimpleUploadedFile("photo.jpg", jpeg_bytes()),
+        SimpleUploadedFile("statement.pdf", pdf_bytes()),
+    ]
 
     response = client_for(citizen_a).post(TICKETS_URL, body, format="multipart")
 
     assert response.status_code == 201, response.content
     ticket = Ticket.objects.get(number=response.json()["number"])
     assert ticket.contact_phone == "+79161234567"
-    assert sorted(ticket.attachments.values_list("content_type", flat=True)) == ["image/jpeg", "image/png"]
+    assert sorted(ticket.attachments.values_list("content_type", flat=True)) == [
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+    ]
 
 
 def test_files_field_without_brackets_is_accepted_too(client_for, citizen_a, account_category):
@@ -322,6 +330,19 @@ def test_message_with_a_disguised_file_stores_nothing(client_for, citizen_a, app
 
     assert response.status_code == 400 and "files" in response.json()
     assert appeal_of_a.messages.count() == 1 and not Attachment.objects.exists()
+
+
+def test_message_files_over_the_appeals_total_are_too_large(client_for, citizen_a, appeal_of_a, settings):
+    half = settings.ATTACHMENTS_MAX_TOTAL_BYTES // 2
+    url = detail_url(appeal_of_a.number, "messages/")
+    scan = SimpleUploadedFile("scan.pdf", pdf_bytes(padding=half))
+    first = client_for(citizen_a).post(url, {"text": "Скан 1", "files": [scan]})
+
+    second = client_for(citizen_a).post(url, {"text": "Скан 2", "files": [png_upload(padding=half)]})
+
+    assert first.status_code == 201 and second.status_code == 413
+    assert "files" in second.json()
+    assert appeal_of_a.messages.count() == 2 and appeal_of_a.attachments.count() == 1
 
 
 def test_citizen_cannot_write_to_a_closed_appeal(client_for, citizen_a, account_category, operator_of_queue):
