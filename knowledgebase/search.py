@@ -87,7 +87,7 @@ def kb_search(
     lang = text.detect_language(query, lang if lang in ("ru", "en") else "ru")
     limit = max(1, min(limit, MAX_LIMIT))
     groups = plan_query(query, lang, prefix_last=source == SearchSource.SUGGEST)
-    hits = _rank(groups, selectors.article_candidates(lang=lang, category=category, groups=groups))[:limit]
+    hits = _rank(groups, selectors.article_candidates(lang=lang, category=category, groups=groups), limit)
     search_id = None
     if log and query:
         top = hits[0] if hits else None
@@ -173,14 +173,11 @@ def _idf(df: int, total: int) -> float:
     return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
 
-def _rank(groups: list[WordGroup], candidates: list[Article]) -> list[SearchHit]:
-    hits = []
-    for article in candidates:
-        score = article_score(groups, article)
-        if score >= MIN_SCORE:
-            hits.append(SearchHit(article=article, score=round(score, 3), snippet=_snippet(article, groups)))
-    hits.sort(key=lambda hit: (-hit.score, hit.article.ordering, hit.article.pk))
-    return hits
+def _rank(groups: list[WordGroup], candidates: list[Article], limit: int) -> list[SearchHit]:
+    scored = [(round(article_score(groups, article), 3), article) for article in candidates]
+    scored = [pair for pair in scored if pair[0] >= MIN_SCORE]
+    scored.sort(key=lambda pair: (-pair[0], pair[1].ordering, pair[1].pk))
+    return [SearchHit(article=a, score=score, snippet=_snippet(a, groups)) for score, a in scored[:limit]]
 
 
 def article_score(groups: list[WordGroup], article: Article) -> float:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
@@ -11,11 +12,11 @@ from django.http import Http404
 from gosupport.models import User
 from knowledgebase.models import Article, CannedResponse, FollowUp, Language, SearchLog, SearchSource, Section
 
-CANDIDATES = 200
+CANDIDATES = 100
 WEAK_SCORE = 0.35
 CANDIDATE_FIELDS = (
     "id", "slug", "lang", "question", "ordering", "section_id",
-    "answer_text", "stems_question", "stems_keywords", "stems_answer",
+    "stems_question", "stems_keywords", "stems_answer",
 )  # fmt: skip
 
 
@@ -25,7 +26,13 @@ def published_articles(*, lang: str | None = None) -> QuerySet[Article]:
 
 
 def published_count(*, lang: str) -> int:
-    return Article.objects.filter(lang=lang, is_published=True).count()
+    """For IDF weights only, so a minute-old figure is good enough."""
+    key = f"kb:published-count:{lang}"
+    count = cache.get(key)
+    if count is None:
+        count = Article.objects.filter(lang=lang, is_published=True).count()
+        cache.set(key, count, 60)
+    return count
 
 
 def sections_for_reader(*, lang: str) -> list[Section]:

@@ -2,11 +2,18 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from knowledgebase.models import Article, Section
 from knowledgebase.services import article_save, kb_import
 
 FAQ_FILE = Path(__file__).resolve().parents[2] / "knowledgebase" / "fixtures" / "faq.json"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The search caches the article count for a minute; each test starts clean."""
+    cache.clear()
 
 
 @pytest.fixture
