@@ -253,6 +253,9 @@ REST_FRAMEWORK = {
         "user": env("API_THROTTLE_USER", default="1200/min"),
         "auth": env("API_THROTTLE_AUTH", default="30/min"),
     },
+    # Whose address a throttle counts: the connection's, or the one the trusted proxies saw
+    # (the same count as TRUSTED_PROXY_COUNT below); a forged X-Forwarded-For never decides.
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gosupport API",

@@ -46,3 +46,12 @@ def test_anonymous_callers_are_throttled(api_client, db, tight_rates):
     answers = [api_client.get("/api/v1/categories/").status_code for _ in range(4)]
 
     assert answers == [200, 200, 200, 429]
+
+
+def test_a_forged_forwarded_address_does_not_reset_the_count(api_client, db, tight_rates):
+    answers = [
+        api_client.get("/api/v1/categories/", HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}").status_code
+        for attempt in range(4)
+    ]
+
+    assert answers == [200, 200, 200, 429]
