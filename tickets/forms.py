@@ -97,6 +97,17 @@ class DocumentsForm(forms.Form):
     )
 
 
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with the answer?"),
+        choices=[(str(score), str(score)) for score in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("1 is very bad, 5 is excellent."),
+    )
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, widget=forms.Textarea({"rows": 3}))
+
+
 class AppealFilterForm(forms.Form):
     """Search and filters of "My appeals"; every field is optional and a bad value is ignored."""
 

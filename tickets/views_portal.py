@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
@@ -13,10 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gosupport.forms import add_service_errors
-from tickets.forms import AppealFilterForm, AppealForm, DocumentsForm, ReplyForm
+from tickets.forms import AppealFilterForm, AppealForm, DocumentsForm, RatingForm, ReplyForm
 from tickets.models import Attachment, Channel, EventKind, Status
 from tickets.selectors import access_ticket, messages_visible_to, tickets_visible_to
-from tickets.services import TransitionForbidden, message_add, ticket_create
+from tickets.services import TransitionForbidden, message_add, ticket_create, ticket_rate
 
 APPEALS_PER_PAGE = 10
 CITIZEN_HISTORY_KINDS = (EventKind.CREATED, EventKind.STATUS, EventKind.DOCUMENTS_ADDED)
@@ -83,8 +83,12 @@ def appeal_detail(request, number: str):
     return render(request, "portal/appeal_detail.html", _detail_context(request.user, ticket))
 
 
-def _detail_context(user, ticket, *, reply_form=None, documents_form=None) -> dict:
+def _detail_context(user, ticket, *, reply_form=None, documents_form=None, rating_form=None) -> dict:
+    rating = getattr(ticket, "rating", None)
     return {
+        "rating": rating,
+        "rating_form": rating_form or RatingForm(),
+        "may_rate": rating is None and not ticket.is_open and ticket.citizen_id == user.pk,
         "ticket": ticket,
         "events": ticket.events.filter(kind__in=CITIZEN_HISTORY_KINDS).select_related("actor"),
         "thread": messages_visible_to(user, ticket),
@@ -124,6 +128,26 @@ def _add_message(request, number: str, *, form_class, form_key: str):
             return redirect("portal:appeal_detail", number=ticket.number)
     context = _detail_context(request.user, ticket, **{form_key: form})
     return render(request, "portal/appeal_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def appeal_rate(request, number: str):
+    ticket = access_ticket(request.user, number)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            ticket_rate(ticket=ticket, citizen=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except (TransitionForbidden, PermissionDenied) as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Thank you for your rating."))
+            return redirect("portal:appeal_detail", number=ticket.number)
+    return render(
+        request, "portal/appeal_detail.html", _detail_context(request.user, ticket, rating_form=form), status=400
+    )
 
 
 def _visible_attachments(user, ticket):

@@ -220,3 +220,43 @@ def test_a_reply_to_a_closed_appeal_is_refused(signed_in, appeal, operator_of_qu
     response = signed_in.post(reverse("portal:appeal_reply", args=[appeal.number]), {"text": "Не согласен"})
     assert response.status_code == 400
     assert appeal.messages.count() == 1
+
+
+@pytest.mark.django_db
+def test_citizen_rates_a_closed_appeal_once(signed_in, appeal, operator_of_queue):
+    ticket_transition(ticket=appeal, to_status=Status.REJECTED, actor=operator_of_queue, **REJECTION)
+    rate_url = reverse("portal:appeal_rate", args=[appeal.number])
+    assert f'action="{rate_url}"' in signed_in.get(detail_url(appeal)).content.decode()
+    response = signed_in.post(rate_url, {"score": "4", "comment": "Понятно объяснили"})
+    assert response.status_code == 302
+    assert (appeal.rating.score, appeal.rating.comment) == (4, "Понятно объяснили")
+    again = signed_in.post(rate_url, {"score": "1"})
+    assert again.status_code == 400
+    appeal.rating.refresh_from_db()
+    assert appeal.rating.score == 4
+    assert f'action="{rate_url}"' not in signed_in.get(detail_url(appeal)).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_open_appeal_cannot_be_rated_yet(signed_in, appeal):
+    response = signed_in.post(reverse("portal:appeal_rate", args=[appeal.number]), {"score": "5"})
+    assert response.status_code == 400
+    assert not hasattr(appeal, "rating")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("score", ["", "0", "6", "abc"])
+def test_a_bad_score_is_explained_next_to_it(signed_in, appeal, operator_of_queue, score):
+    ticket_transition(ticket=appeal, to_status=Status.REJECTED, actor=operator_of_queue, **REJECTION)
+    response = signed_in.post(reverse("portal:appeal_rate", args=[appeal.number]), {"score": score})
+    assert response.status_code == 400
+    assert 'id="id_score_error"' in response.content.decode()
+    appeal.refresh_from_db()
+    assert not hasattr(appeal, "rating")
+
+
+@pytest.mark.django_db
+def test_another_citizen_cannot_rate_my_appeal(client, citizen_b, appeal, operator_of_queue):
+    ticket_transition(ticket=appeal, to_status=Status.REJECTED, actor=operator_of_queue, **REJECTION)
+    client.force_login(citizen_b)
+    assert client.post(reverse("portal:appeal_rate", args=[appeal.number]), {"score": "1"}).status_code == 404
