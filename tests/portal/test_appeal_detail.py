@@ -260,3 +260,15 @@ def test_another_citizen_cannot_rate_my_appeal(client, citizen_b, appeal, operat
     ticket_transition(ticket=appeal, to_status=Status.REJECTED, actor=operator_of_queue, **REJECTION)
     client.force_login(citizen_b)
     assert client.post(reverse("portal:appeal_rate", args=[appeal.number]), {"score": "1"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_appeal_page_queries_do_not_grow_with_the_thread(
+    signed_in, appeal, operator_of_queue, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(20) as short:
+        signed_in.get(detail_url(appeal))
+    for index in range(5):
+        message_add(ticket=appeal, author=operator_of_queue, text=f"Ответ {index}", files=[png_upload()])
+    with django_assert_max_num_queries(len(short.captured_queries)):
+        signed_in.get(detail_url(appeal))

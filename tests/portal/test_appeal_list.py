@@ -120,3 +120,16 @@ def test_an_empty_list_says_so(signed_in):
     response = signed_in.get(reverse("portal:appeal_list"))
     assert response.status_code == 200
     assert not response.context["page"].object_list
+
+
+@pytest.mark.django_db
+def test_the_number_of_queries_does_not_grow_with_the_number_of_appeals(
+    signed_in, citizen_a, make_appeal, django_assert_max_num_queries
+):
+    make_appeal(citizen_a)
+    with django_assert_max_num_queries(10) as one:
+        signed_in.get(reverse("portal:appeal_list"))
+    for _index in range(9):
+        make_appeal(citizen_a)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        signed_in.get(reverse("portal:appeal_list"))
