@@ -125,17 +125,20 @@ class Planner:
         rng = self.rng
         timeline.add(rng.uniform(1, 3), "bot_greets")
         timeline.add(rng.uniform(3, 10), "handoff")
-        # Most chats are answered within the 30 seconds promised; some are not.
-        timeline.add(rng.uniform(40, 240) if rng.random() < 0.1 else rng.uniform(3, 12), "chat_accept")
-        timeline.add(rng.uniform(5, 20), "operator_replies")
-        for _exchange in range(rng.randint(1, 3)):
-            timeline.add(rng.uniform(20, 90), "citizen_replies")
-            timeline.add(rng.uniform(20, 120), "operator_replies")
-        if rng.random() < 0.08:
+        # Most chats are answered within the 30 seconds promised and closed within the
+        # 5 minutes of a simple question; some are not, and the sweep escalates them.
+        late = rng.random() < 0.1
+        timeline.add(rng.uniform(40, 240) if late else rng.uniform(3, 12), "chat_accept")
+        timeline.add(rng.uniform(5, 15), "operator_replies")
+        long_chat = rng.random() < 0.15
+        for _exchange in range(rng.randint(2, 4) if long_chat else 1):
+            timeline.add(rng.uniform(15, 60) * (3 if long_chat else 1), "citizen_replies")
+            timeline.add(rng.uniform(15, 60) * (3 if long_chat else 1), "operator_replies")
+        if rng.random() < 0.06:
             timeline.add(rng.uniform(30, 90), "chat_second_line")
             timeline.add(rng.uniform(30, 300), "chat_accept", line=2)
             timeline.add(rng.uniform(10, 60), "operator_replies")
-        timeline.add(rng.uniform(60, 300), "chat_close")
+        timeline.add(rng.uniform(20, 90), "chat_close")
         if has_citizen and rng.random() < 0.7:
             timeline.add(rng.uniform(5, 60), "rate")
 
@@ -158,16 +161,20 @@ class Planner:
         timeline.add(rng.uniform(10, 60), "start_work")
         if rng.random() < 0.2:
             timeline.add(rng.uniform(MINUTE, 10 * MINUTE), "internal_note")
-        if rng.random() < 0.15:
+        if rng.random() < 0.2:
             timeline.add(rng.uniform(HOUR, 6 * HOUR), "ask_documents")
-            timeline.add(rng.uniform(2 * HOUR, 2 * DAY), "send_documents")
+            if rng.random() < 0.7:  # the others are still waiting for the citizen's files
+                timeline.add(rng.uniform(2 * HOUR, 2 * DAY), "send_documents")
         if rng.random() < 0.1:
             timeline.add(rng.uniform(30 * MINUTE, 3 * HOUR), "second_line")
             timeline.add(rng.uniform(20 * MINUTE, 3 * HOUR), "take", line=2)
             timeline.add(rng.uniform(10 * MINUTE, HOUR), "operator_replies")
         if has_citizen and rng.random() < 0.3:
             timeline.add(rng.uniform(HOUR, 8 * HOUR), "citizen_replies")
-        timeline.add(rng.uniform(*close), "close", rejected=self._rejected(category))
+        # A quarter of the cases need days, and some of those miss the 48 hours promised.
+        slow = rng.random() < 0.25
+        closing = rng.uniform(20 * HOUR, 3 * DAY) if slow else rng.uniform(*close)
+        timeline.add(closing, "close", rejected=self._rejected(category))
         if has_citizen and rng.random() < 0.55:
             timeline.add(rng.uniform(10 * MINUTE, 2 * DAY), "rate")
 
