@@ -1,0 +1,199 @@
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from gosupport.models import Line, OperatorProfile, Presence
+from tests.factories import CategoryFactory, OperatorFactory, UserFactory
+from tests.tickets.conftest import TEXT
+from tests.tickets.test_sla import pdf_bytes
+from tickets.models import Attachment, AuthorKind, EventKind, Rating, Status, Ticket
+from tickets.routing import TicketAlreadyTaken, ticket_route, ticket_take, ticket_transfer
+from tickets.services import (
+    AlreadyRated,
+    TransitionForbidden,
+    message_add,
+    ticket_create,
+    ticket_rate,
+    ticket_transition,
+)
+
+
+def create(citizen, category, channel="form"):
+    return ticket_create(channel=channel, category=category, text=TEXT, citizen=citizen, contact_email=citizen.email)
+
+
+def close(ticket, operator):
+    ticket_transition(ticket=ticket, to_status=Status.IN_PROGRESS, actor=operator)
+    return ticket_transition(
+        ticket=ticket, to_status=Status.COMPLETED, actor=operator, resolution="Доступ восстановлен."
+    )
+
+
+# Routing
+
+
+def test_routing_gives_the_appeal_to_the_least_loaded_online_operator(citizen_a, account_category, operator_of_queue):
+    colleague = OperatorFactory(username="colleague", profile__skills=[account_category])
+    first, second = create(citizen_a, account_category), create(citizen_a, account_category)
+    assert {first.assignee, second.assignee} == {operator_of_queue, colleague}
+
+
+def test_full_or_offline_operators_leave_the_appeal_queued(citizen_a, account_category, operator_of_queue):
+    OperatorProfile.objects.filter(user=operator_of_queue).update(capacity=1)
+    assert create(citizen_a, account_category).assignee == operator_of_queue
+    assert create(citizen_a, account_category).assignee is None
+    OperatorProfile.objects.filter(user=operator_of_queue).update(capacity=5, presence=Presence.OFFLINE)
+    assert create(citizen_a, account_category).assignee is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_routings_at_once_never_exceed_capacity():
+    category = CategoryFactory(slug="race-routing")
+    citizen = UserFactory(username="racer-routing")
+    operator = OperatorFactory(username="only-one", profile__skills=[category], profile__capacity=1)
+    OperatorProfile.objects.filter(user=operator).update(presence=Presence.OFFLINE)
+    tickets = [create(citizen, category) for _ in range(2)]
+    OperatorProfile.objects.filter(user=operator).update(presence=Presence.ONLINE)
+    barrier = threading.Barrier(2)
+
+    def route(ticket):
+        try:
+            barrier.wait()
+            ticket_route(ticket=ticket)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=route, args=(t,)) for t in tickets]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert Ticket.objects.filter(assignee=operator).count() == 1
+
+
+# Taking and transferring
+
+
+@pytest.fixture
+def queued(citizen_a, account_category, operator_of_queue):
+    OperatorProfile.objects.filter(user=operator_of_queue).update(presence=Presence.OFFLINE)
+    return create(citizen_a, account_category)
+
+
+def test_an_operator_takes_an_unassigned_appeal_of_their_queue(queued, operator_of_queue):
+    ticket = ticket_take(ticket=queued, operator=operator_of_queue)
+    assert ticket.assignee == operator_of_queue
+    assert ticket.events.filter(kind=EventKind.ASSIGNED, actor=operator_of_queue).exists()
+    assert ticket_take(ticket=queued, operator=operator_of_queue).assignee == operator_of_queue  # harmless twice
+
+
+def test_the_second_taker_gets_a_conflict(queued, operator_of_queue, account_category):
+    colleague = OperatorFactory(username="colleague", profile__skills=[account_category])
+    ticket_take(ticket=queued, operator=operator_of_queue)
+    with pytest.raises(TicketAlreadyTaken):
+        ticket_take(ticket=queued, operator=colleague)
+    assert Ticket.objects.get(pk=queued.pk).assignee == operator_of_queue
+
+
+def test_others_cannot_take_the_appeal(queued, operator_of_other_queue, citizen_a):
+    for outsider in (operator_of_other_queue, citizen_a):
+        with pytest.raises(PermissionDenied):
+            ticket_take(ticket=queued, operator=outsider)
+    assert Ticket.objects.get(pk=queued.pk).assignee is None
+
+
+def test_a_closed_appeal_cannot_be_taken(queued, operator_of_queue, supervisor):
+    close(queued, supervisor)
+    with pytest.raises(TransitionForbidden):
+        ticket_take(ticket=queued, operator=operator_of_queue)
+
+
+def test_transfer_to_the_second_line_routes_there(citizen_a, account_category, operator_of_queue, second_line_operator):
+    ticket = create(citizen_a, account_category)
+    ticket = ticket_transfer(ticket=ticket, queue=account_category, line=Line.SECOND, actor=operator_of_queue)
+    assert ticket.line == Line.SECOND and Ticket.objects.get(pk=ticket.pk).assignee == second_line_operator
+    assert ticket.events.filter(kind=EventKind.TRANSFERRED).exists()
+
+
+def test_transfer_to_an_unknown_line_changes_nothing(citizen_a, account_category, operator_of_queue):
+    ticket = create(citizen_a, account_category)
+    with pytest.raises(ValidationError):
+        ticket_transfer(ticket=ticket, queue=account_category, line=7, actor=operator_of_queue)
+    assert Ticket.objects.get(pk=ticket.pk).line == Line.FIRST
+    assert not ticket.events.filter(kind=EventKind.TRANSFERRED).exists()
+
+
+# Rating
+
+
+def test_the_citizen_rates_a_closed_appeal_once(citizen_a, account_category, operator_of_queue):
+    ticket = close(create(citizen_a, account_category), operator_of_queue)
+    rating = ticket_rate(ticket=ticket, citizen=citizen_a, score=5, comment="Спасибо!")
+    assert rating.operator == operator_of_queue and ticket.events.filter(kind=EventKind.RATED).exists()
+    with pytest.raises(AlreadyRated):
+        ticket_rate(ticket=ticket, citizen=citizen_a, score=1)
+    assert Rating.objects.get().score == 5
+
+
+@pytest.mark.parametrize("score", [0, 6, "5", True, None])
+def test_a_bad_score_stores_nothing(citizen_a, account_category, operator_of_queue, score):
+    ticket = close(create(citizen_a, account_category), operator_of_queue)
+    with pytest.raises(ValidationError) as error:
+        ticket_rate(ticket=ticket, citizen=citizen_a, score=score)
+    assert "score" in error.value.message_dict and not Rating.objects.exists()
+
+
+def test_only_the_appeals_citizen_rates_it(citizen_a, citizen_b, account_category, operator_of_queue):
+    ticket = close(create(citizen_a, account_category), operator_of_queue)
+    for stranger in (citizen_b, operator_of_queue):
+        with pytest.raises(PermissionDenied):
+            ticket_rate(ticket=ticket, citizen=stranger, score=4)
+    assert not Rating.objects.exists()
+
+
+def test_an_open_written_appeal_cannot_be_rated_yet(citizen_a, account_category):
+    with pytest.raises(TransitionForbidden):
+        ticket_rate(ticket=create(citizen_a, account_category), citizen=citizen_a, score=4)
+    assert not Rating.objects.exists()
+
+
+def test_a_chat_is_rated_once_somebody_answered(citizen_a, account_category, operator_of_queue):
+    chat = create(citizen_a, account_category, channel="chat")
+    with pytest.raises(TransitionForbidden):
+        ticket_rate(ticket=chat, citizen=citizen_a, score=4)
+    message_add(ticket=chat, author=None, author_kind=AuthorKind.BOT, text="Попробуйте восстановить пароль.")
+    assert ticket_rate(ticket=chat, citizen=citizen_a, score=4).score == 4
+
+
+# Result documents
+
+
+def test_completion_stores_the_result_document(citizen_a, account_category, operator_of_queue):
+    ticket = create(citizen_a, account_category)
+    ticket_transition(ticket=ticket, to_status=Status.IN_PROGRESS, actor=operator_of_queue)
+    result = SimpleUploadedFile("decision.pdf", pdf_bytes())
+    ticket_transition(
+        ticket=ticket, to_status=Status.COMPLETED, actor=operator_of_queue, resolution="Готово.", result_files=[result]
+    )
+    document = Attachment.objects.get(ticket=ticket, is_result_document=True)
+    assert document.uploaded_by == operator_of_queue and document.content_type == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("to_status", "upload"),
+    [
+        (Status.WAITING_DOCUMENTS, lambda: SimpleUploadedFile("decision.pdf", pdf_bytes())),
+        (Status.COMPLETED, lambda: SimpleUploadedFile("decision.pdf", b"MZ\x90\x00" + b"\x00" * 64)),
+    ],
+)
+def test_a_bad_result_document_changes_nothing(citizen_a, account_category, operator_of_queue, to_status, upload):
+    ticket = create(citizen_a, account_category)
+    ticket_transition(ticket=ticket, to_status=Status.IN_PROGRESS, actor=operator_of_queue)
+    with pytest.raises(ValidationError) as error:
+        ticket_transition(
+            ticket=ticket, to_status=to_status, actor=operator_of_queue, resolution="Готово.", result_files=[upload()]
+        )
+    assert "result_files" in error.value.message_dict
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS and not Attachment.objects.exists()
