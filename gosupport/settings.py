@@ -331,3 +331,24 @@ LOGGING = {
     "loggers": {"django": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO"), "propagate": False}},
 }
 CHAT_OFFER_SECONDS = env.int("CHAT_OFFER_SECONDS", default=20)
+
+# Channels (tickets.channels, chat.messengers). The support mailbox is polled only when
+# IMAP_URL is set: imaps://user:password@host:993/INBOX (imap:// without TLS).
+IMAP_URL = env("IMAP_URL", default="")
+IMAP_POLL_SECONDS = env.int("IMAP_POLL_SECONDS", default=60)
+IMAP_BATCH = env.int("IMAP_BATCH", default=500)
+if IMAP_URL:
+    CELERY_BEAT_SCHEDULE["tickets.channels.mailbox_poll"] = {
+        "task": "tickets.channels.mailbox_poll",
+        "schedule": float(IMAP_POLL_SECONDS),
+        "options": {"expires": float(IMAP_POLL_SECONDS * 2)},
+    }
+# The centre's own addresses (comma-separated); mail from them is a loop. Defaults to DEFAULT_FROM_EMAIL.
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="")
+MAIL_DEFAULT_CATEGORY = env("MAIL_DEFAULT_CATEGORY", default="general")
+# More new appeals than this from one address within an hour is treated as a mail loop.
+MAIL_MAX_NEW_APPEALS_PER_HOUR = env.int("MAIL_MAX_NEW_APPEALS_PER_HOUR", default=20)
+# Telegram Bot API: the token of the bot and the secret Telegram sends back in
+# X-Telegram-Bot-Api-Secret-Token (setWebhook secret_token). The webhook answers 404 until both are set.
+TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET", default="")

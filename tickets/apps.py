@@ -12,3 +12,7 @@ class TicketsConfig(AppConfig):
 
         privacy_provider_register(provider)
         privacy_signals_connect()
+
+        from tickets.channels.receivers import channels_ready
+
+        channels_ready()

@@ -250,3 +250,7 @@ class Rating(models.Model):
         verbose_name = _("rating")
         verbose_name_plural = _("ratings")
         constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_5")]
+
+
+# Channel records (e-mail threads and quarantine, phone calls, letters) live beside the channels' code.
+from tickets.channels.models import *  # noqa: E402, F401, F403
