@@ -224,6 +224,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
         "options": {"expires": 3600.0},
     },
+    # Booking reminders (24 h and 2 h before) and no-shows; idempotent, safe to overlap.
+    "appointments.bookings_sweep": {
+        "task": "appointments.bookings_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 120.0},
+    },
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -265,7 +271,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"TicketStatusEnum": "tickets.models.Status", "TicketChannelEnum": "tickets.models.Channel"},
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.Status",
+        "TicketChannelEnum": "tickets.models.Channel",
+        "BookingStatusEnum": "appointments.models.BookingStatus",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -352,3 +362,8 @@ MAIL_MAX_NEW_APPEALS_PER_HOUR = env.int("MAIL_MAX_NEW_APPEALS_PER_HOUR", default
 # X-Telegram-Bot-Api-Secret-Token (setWebhook secret_token). The webhook answers 404 until both are set.
 TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET", default="")
+# Appointments: how many days ahead citizens may book; the map's tile server (an URL
+# template with {z}/{x}/{y}; empty = no map, the finder stays a list) and its attribution.
+APPOINTMENTS_BOOKING_HORIZON_DAYS = env.int("APPOINTMENTS_BOOKING_HORIZON_DAYS", default=60)
+APPOINTMENTS_MAP_TILE_URL = env("APPOINTMENTS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+APPOINTMENTS_MAP_ATTRIBUTION = env("APPOINTMENTS_MAP_ATTRIBUTION", default="© OpenStreetMap contributors")
