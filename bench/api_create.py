@@ -220,8 +220,8 @@ def process_cpu_seconds(pid: int) -> float:
 
 
 def cpu_snapshot(servers: list[subprocess.Popen]) -> dict[str, dict[int, float]]:
-    """CPU seconds so far of the daphne processes, of this database's PostgreSQL backends
-    and of this process (the clients)."""
+    """CPU seconds so far of the server processes, of this database's PostgreSQL backends
+    and of this process (the clients), and how many connections the database has had."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -229,7 +229,10 @@ def cpu_snapshot(servers: list[subprocess.Popen]) -> dict[str, dict[int, float]]
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         backends = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        sessions = cursor.fetchone()[0]
     return {
+        "sessions": {0: float(sessions)},
         "servers": {pid: process_cpu_seconds(pid) for pid in server_pids(servers)},
         "postgres": {pid: process_cpu_seconds(pid) for pid in backends},
         "clients": {os.getpid(): time.process_time()},
@@ -255,6 +258,7 @@ def report(run: dict, args: argparse.Namespace) -> None:
         for status, count in client.statuses.items():
             statuses[status] = statuses.get(status, 0) + count
     created = statuses.get(201, 0)
+    sessions = int(run["cpu"].pop("sessions"))
     cpu_ms = {part: round(spent * 1000 / max(created, 1), 2) for part, spent in run["cpu"].items()}
     server_side_ms = cpu_ms["servers"] + cpu_ms["postgres"]
     figures = {
@@ -274,6 +278,7 @@ def report(run: dict, args: argparse.Namespace) -> None:
             "mean": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
         },
         "cpu_ms_per_appeal": cpu_ms,
+        "postgres_connections_opened": sessions,
         "ceiling_per_second_if_all_cores_served": round(os.cpu_count() * 1000 / server_side_ms, 1)
         if server_side_ms
         else None,
