@@ -1,6 +1,7 @@
 """Staff second factor (TOTP via django-otp, with static recovery codes) and the
 account key that sign-in protection (django-axes) counts failures against."""
 
+import math
 from base64 import b32encode
 
 import segno
@@ -8,8 +9,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp import DEVICE_ID_SESSION_KEY, match_token, user_has_device
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user, match_token, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -38,6 +40,21 @@ def second_factor_match(*, user: User, token: str) -> Device | None:
     if not token:
         return None
     return match_token(user, token)
+
+
+def second_factor_wait_seconds(user: User) -> int:
+    """Seconds until the user's devices take a code again after wrong ones (django-otp doubles
+    the pause after each failure); 0 when a code can be tried now."""
+    now = timezone.now()
+    waits = [_seconds_until_allowed(device, now) for device in devices_for_user(user)]
+    return min(waits, default=0)
+
+
+def _seconds_until_allowed(device: Device, now) -> int:
+    allowed, details = device.verify_is_allowed()
+    if allowed or not details or "locked_until" not in details:
+        return 0
+    return max(1, math.ceil((details["locked_until"] - now).total_seconds()))
 
 
 def second_factor_enrolled(user: User) -> bool:

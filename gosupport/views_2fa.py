@@ -85,7 +85,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if user.is_verified():
         return HttpResponseRedirect(next_url)
     form = SecondFactorCodeForm(request.POST or None)
-    if form.is_valid():
+    if form.is_valid() and not _refused_while_throttled(form, user):
         device = twofactor.second_factor_match(user=user, token=form.cleaned_data["token"])
         if device is not None:
             _mark_verified(request, device)
@@ -124,6 +124,18 @@ def sign_in_locked_out(request: HttpRequest, original_response=None, credentials
 def _cool_off_minutes(request: HttpRequest) -> int:
     cool_off = get_cool_off(request)
     return max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else 1
+
+
+def _refused_while_throttled(form: SecondFactorCodeForm, user) -> bool:
+    seconds = twofactor.second_factor_wait_seconds(user)
+    if seconds:
+        message = ngettext(
+            "Too many wrong codes. Wait %(seconds)d second and try again.",
+            "Too many wrong codes. Wait %(seconds)d seconds and try again.",
+            seconds,
+        ) % {"seconds": seconds}
+        form.add_error("token", message)
+    return bool(seconds)
 
 
 def _mark_verified(request: HttpRequest, device) -> None:

@@ -1,7 +1,11 @@
 """The staff second factor: set-up, verification, recovery codes and the guard on staff pages."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -134,6 +138,19 @@ def test_wrong_code_is_refused_with_a_clear_message(client, supervisor, authenti
     assert "The code is wrong or has expired" in response.content.decode()
     assert DEVICE_ID_SESSION_KEY not in client.session
     assert client.get("/admin/").status_code == 302
+
+
+def test_codes_are_refused_for_a_while_after_wrong_ones(client, supervisor, authenticator):
+    device = authenticator(supervisor)
+    signed_in(client, supervisor)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert verify(client, wrong_code(device)).status_code == 400
+        response = client.post(VERIFY, {"token": current_code(device)}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400
+        assert "Too many wrong codes. Wait 1 second and try again." in response.content.decode()
+        clock.shift(dt.timedelta(seconds=2))
+        assert verify(client, current_code(device)).status_code == 302
+    assert client.get("/admin/").status_code == 200
 
 
 @pytest.mark.parametrize("token", ["", "   ", "12 34 5x!", "<script>", "9" * 40])
