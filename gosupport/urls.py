@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/kb/", include("knowledgebase.api_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("workspace/log/", include("tickets.urls_channels")),
     path("workspace/", include("tickets.urls_workspace")),
     path("help/faq/", include("knowledgebase.urls")),
     path("help/", include("tickets.urls_portal")),
