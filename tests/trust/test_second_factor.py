@@ -40,6 +40,13 @@ def test_unverified_operator_is_sent_from_workspace_to_verify(client, operator_o
     assert response["Location"] == f"{VERIFY}?next=/workspace/"
 
 
+def test_signing_in_with_a_password_alone_leads_staff_to_the_second_factor(client, supervisor, authenticator):
+    authenticator(supervisor)
+    response = client.post(reverse("login"), {"username": "svetlana", "password": "correct-horse-42"}, follow=True)
+    assert response.redirect_chain[-1][0].startswith(VERIFY)
+    assert client.get("/admin/")["Location"] == f"{VERIFY}?next=/admin/"
+
+
 def test_supervisor_without_authenticator_is_sent_from_admin_to_setup(client, supervisor):
     response = signed_in(client, supervisor).get("/admin/")
     assert response.status_code == 302
