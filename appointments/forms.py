@@ -8,23 +8,40 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Service
 
-RADIUS_CHOICES = [("", _("Any distance")), ("1", _("1 km")), ("3", _("3 km")), ("5", _("5 km")), ("10", _("10 km")), ("25", _("25 km")), ("50", _("50 km"))]
+RADIUS_CHOICES = [
+    ("", _("Any distance")),
+    ("1", _("1 km")),
+    ("3", _("3 km")),
+    ("5", _("5 km")),
+    ("10", _("10 km")),
+    ("25", _("25 km")),
+    ("50", _("50 km")),
+]
 
 
 class FinderForm(forms.Form):
     service = forms.ModelChoiceField(
-        label=_("Service"), queryset=Service.objects.filter(is_active=True), to_field_name="slug", required=False,
+        label=_("Service"),
+        queryset=Service.objects.filter(is_active=True),
+        to_field_name="slug",
+        required=False,
         empty_label=_("Any service"),
     )
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     q = forms.CharField(
-        label=_("Address or name"), max_length=200, required=False,
+        label=_("Address or name"),
+        max_length=200,
+        required=False,
         widget=forms.TextInput({"autocomplete": "off", "list": "centre-suggestions", "data-suggest": "1"}),
     )
     lat = forms.FloatField(min_value=-90, max_value=90, required=False, widget=forms.HiddenInput)
     lon = forms.FloatField(min_value=-180, max_value=180, required=False, widget=forms.HiddenInput)
     radius_km = forms.TypedChoiceField(
-        label=_("Within"), choices=RADIUS_CHOICES, coerce=float, empty_value=None, required=False,
+        label=_("Within"),
+        choices=RADIUS_CHOICES,
+        coerce=float,
+        empty_value=None,
+        required=False,
         help_text=_("Counted from your location, when you share it."),
     )
     open_now = forms.BooleanField(label=_("Open now"), required=False)
@@ -88,7 +105,9 @@ class BookingForm(forms.Form):
     service = forms.SlugField(widget=forms.HiddenInput)
     start = StartField(label=_("Time"), error_messages={"required": _("Choose a time from the list.")})
     comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=500,
+        label=_("Comment"),
+        required=False,
+        max_length=500,
         help_text=_("Optional: what you are coming for, at most 500 characters."),
         widget=forms.Textarea({"rows": 3, "maxlength": 500}),
     )
@@ -100,7 +119,8 @@ class RescheduleForm(forms.Form):
 
 class CheckInForm(forms.Form):
     code = forms.CharField(
-        label=_("Booking code or QR code"), max_length=300,
+        label=_("Booking code or QR code"),
+        max_length=300,
         help_text=_("Type the code the visitor shows, or scan their QR code into this field."),
         widget=forms.TextInput({"autocomplete": "off", "autofocus": True, "autocapitalize": "characters"}),
     )

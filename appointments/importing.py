@@ -51,7 +51,9 @@ def _number(item: dict, key: str, where: str, errors: _Errors, low: float, high:
     value = item.get(key)
     kinds = (int,) if integer else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
-        errors.add(where, _("“%(key)s” must be a number from %(low)s to %(high)s.") % {"key": key, "low": low, "high": high})
+        errors.add(
+            where, _("“%(key)s” must be a number from %(low)s to %(high)s.") % {"key": key, "low": low, "high": high}
+        )
         return None
     return value
 
@@ -89,7 +91,7 @@ def _hours(value, where: str, errors: _Errors) -> dict[int, tuple[time, time]]:
             continue
         parsed = _span(span)
         if parsed is None:
-            errors.add(f"{where}.hours.{key}", _("must be [\"HH:MM\", \"HH:MM\"] with opening before closing."))
+            errors.add(f"{where}.hours.{key}", _('must be ["HH:MM", "HH:MM"] with opening before closing.'))
             continue
         hours[weekday] = parsed
     return hours
@@ -173,8 +175,10 @@ def _unique(rows: list[dict], kind: str, errors: _Errors) -> None:
 
 def _parse(data) -> tuple[list[dict], list[dict]]:
     errors = _Errors()
-    if not isinstance(data, dict) or not isinstance(data.get("services", []), list) or not isinstance(
-        data.get("centres", []), list
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("services", []), list)
+        or not isinstance(data.get("centres", []), list)
     ):
         raise ValidationError(_("The file must be an object with “services” and “centres” lists."), code="bad_import")
     services = [_service_row(item, f"services[{n}]", errors) for n, item in enumerate(data.get("services", []))]

@@ -214,7 +214,9 @@ class BusyHours:
     weeks: int
 
 
-def centre_busy_hours(centre: ServiceCentre, *, now: datetime | None = None, weeks: int = BUSY_HOURS_WEEKS) -> BusyHours:
+def centre_busy_hours(
+    centre: ServiceCentre, *, now: datetime | None = None, weeks: int = BUSY_HOURS_WEEKS
+) -> BusyHours:
     """Visits per hour on each weekday, averaged over the past weeks of history."""
     now = now or timezone.now()
     tz = ZoneInfo(centre.timezone)

@@ -258,7 +258,9 @@ def booking_reschedule(*, booking: Booking, actor: User, start: datetime, now: d
         booking.start, booking.end = slot.start, slot.end
         _reminders_moot(booking, now)
         _hold_a_window(booking, now=now)
-        _record(booking, kind=BookingEventKind.RESCHEDULED, actor=actor, at=now, from_start=old_start, to_start=slot.start)
+        _record(
+            booking, kind=BookingEventKind.RESCHEDULED, actor=actor, at=now, from_start=old_start, to_start=slot.start
+        )
         notices.booking_notify(booking, notices.RESCHEDULED, previous_start=old_start)
     return booking
 
@@ -272,7 +274,12 @@ def booking_cancel(*, booking: Booking, actor: User, reason: str = "", now: date
         _require(booking.is_active, _("Only an upcoming visit can be cancelled."))
         _require_change_notice(booking, actor, now)
         _set_status(
-            booking, BookingStatus.CANCELLED, actor=actor, now=now, kind=BookingEventKind.CANCELLED, comment=reason[:500]
+            booking,
+            BookingStatus.CANCELLED,
+            actor=actor,
+            now=now,
+            kind=BookingEventKind.CANCELLED,
+            comment=reason[:500],
         )
         notices.booking_notify(booking, notices.CANCELLED)
     return booking
@@ -336,7 +343,9 @@ def booking_mark_no_show(*, booking: Booking, staff: User | None, now: datetime 
         booking = _locked(booking)
         if staff is not None:
             _require_staff(booking, staff)
-        _require(booking.is_active and booking.checked_in_at is None, _("Only a visitor who has not come can be marked."))
+        _require(
+            booking.is_active and booking.checked_in_at is None, _("Only a visitor who has not come can be marked.")
+        )
         _require(booking.start <= now, _("The visit has not started yet."))
         _set_status(booking, BookingStatus.NO_SHOW, actor=staff, now=now, kind=BookingEventKind.NO_SHOW)
     return booking

@@ -179,8 +179,12 @@ def _book_post(request, centre: ServiceCentre, now):
     if form.is_valid():
         try:
             booking = services.booking_create(
-                citizen=request.user, centre=centre, service=service, start=form.cleaned_data["start"],
-                comment=form.cleaned_data["comment"], now=now,
+                citizen=request.user,
+                centre=centre,
+                service=service,
+                start=form.cleaned_data["start"],
+                comment=form.cleaned_data["comment"],
+                now=now,
             )
         except services.SlotTaken as taken:
             form.add_error("start", str(taken))
@@ -192,7 +196,9 @@ def _book_post(request, centre: ServiceCentre, now):
             return redirect("appointments:booking_detail", code=booking.code)
     start = form.cleaned_data.get("start")
     day = local_today(centre, start) if start else None
-    return _render_book(request, centre, service, day, now, form, alternatives=alternatives, status=400 if form.errors else 200)
+    return _render_book(
+        request, centre, service, day, now, form, alternatives=alternatives, status=400 if form.errors else 200
+    )
 
 
 # --- my bookings
@@ -277,7 +283,9 @@ def booking_reschedule(request, code: str):
     picked = DayForm(request.GET)
     picked.is_valid()
     context = _picker_context(booking.centre, booking.service, picked.cleaned_data.get("date"), now, ignore=booking)
-    context.update({"booking": booking, "form": form, "alternatives": alternatives, "can_change": _change_allowed(booking, now)})
+    context.update(
+        {"booking": booking, "form": form, "alternatives": alternatives, "can_change": _change_allowed(booking, now)}
+    )
     return render(request, "appointments/reschedule.html", context, status=400 if form.errors else 200)
 
 
@@ -313,14 +321,20 @@ def staff_desk(request):
     form = CheckInForm(request.GET or None)
     booking = None
     if form.is_bound and form.is_valid():
-        booking = selectors.bookings_visible_to(request.user).filter(
-            code=selectors.code_from_scan(form.cleaned_data["code"])
-        ).first()
+        booking = (
+            selectors.bookings_visible_to(request.user)
+            .filter(code=selectors.code_from_scan(form.cleaned_data["code"]))
+            .first()
+        )
         if booking is None:
             form.add_error("code", _("No booking with this code at your centres."))
     now = timezone.now()
     centres = [
-        {"centre": c, "queue": selectors.centre_queue_now(c, now=now), "visits": selectors.centre_today_visits(c, now=now)}
+        {
+            "centre": c,
+            "queue": selectors.centre_queue_now(c, now=now),
+            "visits": selectors.centre_today_visits(c, now=now),
+        }
         for c in selectors.centres_served_by(request.user).prefetch_related("services")[:20]
     ]
     context = {"form": form, "booking": booking, "centres": centres}

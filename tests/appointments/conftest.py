@@ -50,3 +50,12 @@ def centre_operator(centre):
     operator = OperatorFactory(username="centre-olga")
     centre.staff.add(operator)
     return operator
+
+
+@pytest.fixture
+def frozen(now):
+    """Django's clock stopped at `now` for doors that read the time themselves."""
+    import time_machine
+
+    with time_machine.travel(now, tick=False) as traveller:
+        yield traveller

@@ -53,7 +53,9 @@ def test_second_booking_of_the_slot_takes_the_next_window(citizen_a, citizen_b, 
     assert (first.window_no, second.window_no) == (1, 2)
 
 
-def test_when_every_window_is_taken_the_loser_gets_nearest_alternatives(citizen_a, citizen_b, one_window_centre, passport, now):
+def test_when_every_window_is_taken_the_loser_gets_nearest_alternatives(
+    citizen_a, citizen_b, one_window_centre, passport, now
+):
     _book(citizen_a, one_window_centre, passport, now=now)
 
     with pytest.raises(services.SlotTaken) as taken:
@@ -65,7 +67,9 @@ def test_when_every_window_is_taken_the_loser_gets_nearest_alternatives(citizen_
     assert Booking.objects.filter(citizen=citizen_b).count() == 0
 
 
-def test_overlapping_service_lengths_share_windows_correctly(citizen_a, citizen_b, one_window_centre, passport, snils, now):
+def test_overlapping_service_lengths_share_windows_correctly(
+    citizen_a, citizen_b, one_window_centre, passport, snils, now
+):
     one_window_centre.services.add(snils)
     _book(citizen_a, one_window_centre, passport, now=now)  # 10:00–10:30
 
@@ -173,14 +177,20 @@ def test_a_cancelled_booking_cannot_be_confirmed(citizen_a, centre, passport, no
 # --- cancel and the 24-hour rule
 
 
-def test_citizen_cancels_up_to_24_hours_before_and_the_window_is_free_again(citizen_a, one_window_centre, passport, now):
+def test_citizen_cancels_up_to_24_hours_before_and_the_window_is_free_again(
+    citizen_a, one_window_centre, passport, now
+):
     booking = _book(citizen_a, one_window_centre, passport, now=now)
 
     services.booking_cancel(booking=booking, actor=citizen_a, now=TUESDAY_10 - timedelta(hours=24))
 
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
-    slot = next(s for s in free_slots(centre=one_window_centre, service=passport, day=TUESDAY_10.date(), now=now) if s.start == TUESDAY_10)
+    slot = next(
+        s
+        for s in free_slots(centre=one_window_centre, service=passport, day=TUESDAY_10.date(), now=now)
+        if s.start == TUESDAY_10
+    )
     assert slot.free == 1
     assert Notification.objects.filter(reference=f"booking:{booking.code}:cancelled").exists()
 
@@ -200,7 +210,9 @@ def test_citizen_cannot_cancel_within_24_hours_of_the_visit(citizen_a, centre, p
 def test_centre_staff_may_cancel_within_24_hours(citizen_a, centre, passport, centre_operator, now):
     booking = _book(citizen_a, centre, passport, now=now)
 
-    services.booking_cancel(booking=booking, actor=centre_operator, reason="Power cut", now=TUESDAY_10 - timedelta(hours=2))
+    services.booking_cancel(
+        booking=booking, actor=centre_operator, reason="Power cut", now=TUESDAY_10 - timedelta(hours=2)
+    )
 
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
@@ -314,7 +326,9 @@ def test_staff_check_in_confirms_and_served_completes(citizen_a, centre, passpor
     booking = _book(citizen_a, centre, passport, now=now)
 
     services.booking_check_in(booking=booking, staff=centre_operator, now=TUESDAY_10 - timedelta(minutes=10))
-    served = services.booking_mark_served(booking=booking, staff=centre_operator, now=TUESDAY_10 + timedelta(minutes=20))
+    served = services.booking_mark_served(
+        booking=booking, staff=centre_operator, now=TUESDAY_10 + timedelta(minutes=20)
+    )
 
     assert served.status == BookingStatus.COMPLETED
     assert served.checked_in_at == TUESDAY_10 - timedelta(minutes=10)
@@ -344,5 +358,7 @@ def test_staff_marks_a_no_show_only_after_the_visit_began(citizen_a, centre, pas
 
     with pytest.raises(services.BookingConflict):
         services.booking_mark_no_show(booking=booking, staff=centre_operator, now=now)
-    marked = services.booking_mark_no_show(booking=booking, staff=centre_operator, now=TUESDAY_10 + timedelta(minutes=15))
+    marked = services.booking_mark_no_show(
+        booking=booking, staff=centre_operator, now=TUESDAY_10 + timedelta(minutes=15)
+    )
     assert marked.status == BookingStatus.NO_SHOW

@@ -75,7 +75,11 @@ def test_database_refuses_overlapping_bookings_of_one_window(one_window_centre, 
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Booking.objects.create(
-            code="BBBB3333", service=snils, start=START + timedelta(minutes=15), end=START + timedelta(minutes=30), **common
+            code="BBBB3333",
+            service=snils,
+            start=START + timedelta(minutes=15),
+            end=START + timedelta(minutes=30),
+            **common,
         )
     Booking.objects.create(
         code="CCCC4444",

@@ -74,9 +74,7 @@ def test_public_holiday_closes_the_centre(centre, passport, now):
 
 
 def test_transfer_saturday_works_weekday_hours_at_a_centre_closed_on_saturdays(one_window_centre, passport):
-    slots = free_slots(
-        centre=one_window_centre, service=passport, day=TRANSFER_SATURDAY, now=msk(2027, 2, 19, 8)
-    )
+    slots = free_slots(centre=one_window_centre, service=passport, day=TRANSFER_SATURDAY, now=msk(2027, 2, 19, 8))
 
     assert slots[0].start == msk(2027, 2, 20, 9, 0)
     assert len(slots) == 18
@@ -182,9 +180,7 @@ def test_day_slots_without_a_database(day, expected):
     schedule = CentreSchedule(
         timezone="Europe/Moscow", weekly={n: (time(9), time(18)) for n in range(5)}, calendar=WorkingCalendar()
     )
-    slots = day_slots(
-        schedule=schedule, day=day, duration=timedelta(minutes=30), windows=3, occupancy=Occupancy([])
-    )
+    slots = day_slots(schedule=schedule, day=day, duration=timedelta(minutes=30), windows=3, occupancy=Occupancy([]))
     assert len(slots) == expected
 
 
