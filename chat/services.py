@@ -53,9 +53,6 @@ def chat_message_send(*, ticket: Ticket, author: User, text: str, client_id, att
     client_uuid = _parse_client_id(client_id)
     if len(text) > MAX_TEXT_LENGTH:
         raise ValidationError({"text": _("A message may have at most %(n)s characters.") % {"n": MAX_TEXT_LENGTH}})
-    existing = Message.objects.filter(ticket=ticket, client_id=client_uuid).first()
-    if existing is not None:
-        return existing, False
     try:
         message = message_add(
             ticket=ticket, author=author, text=text, client_id=client_uuid, attachment_ids=attachment_ids
@@ -274,3 +271,13 @@ def chat_resolved_by_bot(*, ticket: Ticket, citizen: User) -> ChatSession:
         session.save(update_fields=["phase"])
         _broadcast_status(session)
     return session
+
+
+def chat_start(*, citizen: User, text: str = "", category: Category | None = None) -> Ticket:
+    """Open a chat from the chat page: the first question, when there is one, gets the bot's answer at once."""
+    from chat.bot import bot_respond
+
+    ticket = chat_open(citizen=citizen, text=text, category=category)
+    if text.strip():
+        bot_respond(ticket=ticket, text=text.strip())
+    return ticket

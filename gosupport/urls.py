@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("workspace/log/", include("tickets.urls_channels")),
     path("workspace/", include("tickets.urls_workspace")),
+    path("chat/", include("chat.urls")),
     path("help/faq/", include("knowledgebase.urls")),
     path("help/", include("tickets.urls_portal")),
     path("appointments/", include("appointments.urls")),

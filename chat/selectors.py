@@ -1,0 +1,102 @@
+"""Reads for the chat pages, already scoped to what the caller may see."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from chat.models import ChatSession, Phase
+from chat.services import queue_position
+from gosupport.models import Category, OperatorProfile, User
+from tickets.models import Message, Ticket
+from tickets.selectors import access_ticket, messages_visible_to, tickets_visible_to
+
+EARLIER_APPEALS_SHOWN = 10
+DESK_CHATS_WITHOUT_PROFILE = 10
+
+
+@dataclass(frozen=True)
+class ChatView:
+    """One chat as a page shows it: the session, the thread the reader may see, and
+    the sequence number up to which that thread is complete."""
+
+    session: ChatSession
+    thread: list[Message]
+    complete_to_seq: int
+
+    @property
+    def ticket(self) -> Ticket:
+        return self.session.ticket
+
+    @property
+    def queue_position(self) -> int | None:
+        if self.session.phase != Phase.QUEUED or self.session.queued_at is None:
+            return None
+        return queue_position(self.session)
+
+
+def chat_session_visible(*, user: User, number: str) -> ChatSession:
+    """The chat with that number if the user may see it; an appeal from another channel is 404."""
+    ticket = access_ticket(user, number)
+    session = (
+        ChatSession.objects.select_related("ticket__citizen", "ticket__assignee", "ticket__category", "ticket__queue")
+        .filter(ticket=ticket)
+        .first()
+    )
+    if session is None:
+        raise Http404
+    return session
+
+
+def chat_view(*, user: User, session: ChatSession) -> ChatView:
+    # Read the last seq before the thread: the thread then holds at least everything up to it.
+    complete_to_seq = Ticket.objects.filter(pk=session.ticket_id).values_list("last_seq", flat=True).get()
+    thread = list(messages_visible_to(user, session.ticket))
+    return ChatView(session=session, thread=thread, complete_to_seq=complete_to_seq)
+
+
+def desk_chats(*, operator: User) -> list[ChatSession]:
+    """The chats an operator is answering now, oldest first, at most their capacity."""
+    profile = OperatorProfile.objects.filter(user=operator).first()
+    limit = profile.capacity if profile else DESK_CHATS_WITHOUT_PROFILE
+    sessions = (
+        ChatSession.objects.filter(phase=Phase.ASSIGNED, ticket__assignee=operator)
+        .select_related("ticket__citizen", "ticket__assignee", "ticket__category", "ticket__queue")
+        .order_by("ticket__created_at", "pk")
+    )
+    return list(sessions[:limit])
+
+
+def desk_offers(*, operator: User, now=None) -> QuerySet[ChatSession]:
+    """Chats offered to this operator whose offer has not run out yet."""
+    now = now or timezone.now()
+    return (
+        ChatSession.objects.filter(phase=Phase.QUEUED, offered_to=operator, offer_expires_at__gt=now)
+        .select_related("ticket")
+        .order_by("offer_expires_at")
+    )
+
+
+def operator_profile_of(user: User) -> OperatorProfile | None:
+    return OperatorProfile.objects.filter(user=user).first()
+
+
+def transfer_queues() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).order_by("ordering", "title")
+
+
+def citizen_earlier_appeals(*, user: User, ticket: Ticket) -> list[Ticket]:
+    """The citizen's other appeals, newest first; `may_open` says whether the reader may open each."""
+    if ticket.citizen_id is None:
+        return []
+    earlier = list(
+        Ticket.objects.filter(citizen_id=ticket.citizen_id)
+        .exclude(pk=ticket.pk)
+        .select_related("category")
+        .order_by("-created_at")[:EARLIER_APPEALS_SHOWN]
+    )
+    visible = set(tickets_visible_to(user).filter(pk__in=[t.pk for t in earlier]).values_list("pk", flat=True))
+    for appeal in earlier:
+        appeal.may_open = appeal.pk in visible
+    return earlier
