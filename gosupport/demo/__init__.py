@@ -5,7 +5,7 @@ the core imports it. It is idempotent: people and categories are refreshed, the 
 is replayed only into a database that has no demo history yet."""
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,7 +39,7 @@ class DemoResult:
     categories: int
     replayed: bool
     report: ReplayReport | None = None
-    faq_imported: bool = False
+    imported: list[str] = field(default_factory=list)
 
 
 def demo_seed(*, appeals: int = DEFAULT_APPEALS, days: int = DEFAULT_DAYS, seed: int = DEFAULT_SEED) -> DemoResult:
@@ -83,15 +83,22 @@ def _mark_past_notifications_sent(*, after_pk: int) -> None:
     )
 
 
-def faq_fixture_path() -> Path:
-    return Path(settings.BASE_DIR) / "knowledgebase" / "fixtures" / "faq.json"
+# Starting data other apps ship in their documented import formats, loaded when present.
+FIXTURE_IMPORTS = (
+    ("import_kb", Path("knowledgebase") / "fixtures" / "faq.json"),
+    ("import_centres", Path("appointments") / "fixtures" / "centres.json"),
+)
+
+
+def fixture_imports() -> list[tuple[str, Path]]:
+    found = [(command, Path(settings.BASE_DIR) / path) for command, path in FIXTURE_IMPORTS]
+    return [(command, path) for command, path in found if path.exists()]
 
 
 def demo_load(*, appeals: int = DEFAULT_APPEALS, days: int = DEFAULT_DAYS, seed: int = DEFAULT_SEED) -> DemoResult:
-    """The demo seed plus the knowledge base's starting FAQ when the FAQ ships one."""
+    """The demo seed plus the starting FAQ and service centres the apps ship."""
     result = demo_seed(appeals=appeals, days=days, seed=seed)
-    faq = faq_fixture_path()
-    if faq.exists():
-        call_command("import_kb", str(faq))
-        result.faq_imported = True
+    for command, path in fixture_imports():
+        call_command(command, str(path))
+        result.imported.append(command)
     return result

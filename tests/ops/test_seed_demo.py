@@ -1,3 +1,4 @@
+import json
 from collections import Counter
 
 import pytest
@@ -6,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django_otp import match_token
 
 from gosupport.calendar import WorkingCalendar
-from gosupport.demo import demo_seed
+from gosupport.demo import demo_load, demo_seed
 from gosupport.demo.people import CITIZEN_PASSWORD, CITIZENS, OPERATOR_PASSWORD, OPERATORS, SUPERVISOR_PASSWORD
 from gosupport.demo.taxonomy import CATEGORIES
 from gosupport.models import Category, Notification, NotificationStatus, OperatorProfile, Role, User
@@ -99,9 +100,44 @@ def test_the_faq_fixture_is_imported_when_it_exists(tmp_path, monkeypatch):
         '"lang":"ru"}]}',
         encoding="utf-8",
     )
-    monkeypatch.setattr("gosupport.demo.faq_fixture_path", lambda: fixture)
+    monkeypatch.setattr("gosupport.demo.FIXTURE_IMPORTS", (("import_kb", fixture),))
     seed("--appeals", "0")
     assert Article.objects.count() == 1
+
+
+def test_service_centres_are_imported_when_the_fixture_exists(tmp_path, monkeypatch):
+    from appointments.models import ServiceCentre
+
+    hours = {day: ["09:00", "18:00"] for day in ("mon", "tue", "wed", "thu", "fri")} | {"sat": None, "sun": None}
+    centres = {
+        "services": [{"slug": "passport", "title": "Загранпаспорт", "duration_minutes": 15}],
+        "centres": [
+            {
+                "slug": "mfc-centre",
+                "name": "МФЦ Центральный",
+                "city": "Москва",
+                "address": "ул. Тверская, 1",
+                "lat": 55.757,
+                "lon": 37.615,
+                "phone": "+74950000000",
+                "windows": 4,
+                "online_booking": True,
+                "services": ["passport"],
+                "timezone": "Europe/Moscow",
+                "hours": hours,
+            }
+        ],
+    }
+    fixture = tmp_path / "centres.json"
+    fixture.write_text(json.dumps(centres, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr("gosupport.demo.FIXTURE_IMPORTS", (("import_centres", fixture),))
+    seed("--appeals", "0")
+    assert ServiceCentre.objects.filter(slug="mfc-centre").exists()
+
+
+def test_missing_fixtures_are_skipped(tmp_path, monkeypatch):
+    monkeypatch.setattr("gosupport.demo.FIXTURE_IMPORTS", (("import_kb", tmp_path / "absent.json"),))
+    assert demo_load(appeals=0).imported == []
 
 
 @pytest.fixture
