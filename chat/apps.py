@@ -8,3 +8,6 @@ class ChatConfig(AppConfig):
 
     def ready(self):
         from chat import receivers  # noqa: F401  (connects the domain-event receivers)
+        from chat.messengers.receivers import messengers_ready
+
+        messengers_ready()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/kb/", include("knowledgebase.api_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("messengers/", include("chat.api_messengers")),
     path("workspace/log/", include("tickets.urls_channels")),
     path("workspace/", include("tickets.urls_workspace")),
     path("chat/", include("chat.urls")),
