@@ -12,7 +12,8 @@ from PIL import Image
 
 from chat.models import ChatSession, Phase
 from chat.services import chat_accept, chat_close, chat_handoff, chat_message_send, chat_open
-from gosupport.models import Category, OperatorProfile, Presence
+from gosupport.models import AuditLog, Category, OperatorProfile, Presence
+from knowledgebase.models import CannedResponse
 from tickets.models import AuthorKind, Channel, Rating, Ticket
 from tickets.services import attachment_upload, message_add, ticket_create
 
@@ -232,3 +233,147 @@ def test_a_file_sent_in_the_chat_links_to_the_citizens_download(signed_in, chat,
     page = signed_in("citizen_a").get(reverse("chat:room", args=[chat.number])).content.decode()
     assert reverse("portal:attachment_download", args=[chat.number, attachment.pk]) in page
     assert ">screen.png</a>" in page
+
+
+# --- the operator's desk ----------------------------------------------------------------
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_from_the_desk(client):
+    response = client.get(reverse("chat:desk"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("citizen_a", 404), ("operator_of_queue", 200), ("operator_of_other_queue", 200), ("supervisor", 200)],
+)
+def test_only_staff_open_the_desk(signed_in, persona, status):
+    assert signed_in(persona).get(reverse("chat:desk")).status_code == status
+
+
+def test_desk_shows_the_operators_chats_with_notes_marked_and_the_citizen(
+    signed_in, assigned_chat, operator_of_queue, citizen_a, account_category
+):
+    earlier = chat_open(citizen=citizen_a, text="Прошлый вопрос", category=account_category)
+    say(assigned_chat, citizen_a, "Код так и не пришёл")
+    message_add(ticket=assigned_chat, author=operator_of_queue, text="Проверить оператора связи", internal=True)
+    page = signed_in("operator_of_queue").get(reverse("chat:desk")).content.decode()
+    assert f'data-number="{assigned_chat.number}"' in page and 'data-role="staff"' in page
+    assert "Код так и не пришёл" in page
+    assert re.search(r"chat-msg--internal.*?Private note.*?Проверить оператора связи", page, re.S)
+    assert "Смирнова Алиса" in page and "alice@example.ru" in page
+    assert reverse("workspace:ticket", args=[earlier.number]) in page
+    assert reverse("workspace:note", args=[assigned_chat.number]) in page
+    assert reverse("workspace:reply", args=[assigned_chat.number]) in page
+    assert 'value="second_line"' in page and 'value="account-access"' in page
+
+
+def test_desk_does_not_show_chats_of_other_operators(signed_in, assigned_chat):
+    page = signed_in("operator_of_other_queue").get(reverse("chat:desk")).content.decode()
+    assert assigned_chat.number not in page and "You have no open chats." in page
+
+
+def test_desk_shows_a_pending_offer_with_its_deadline(signed_in, chat, citizen_a, operator_of_queue):
+    chat_handoff(ticket=chat, actor=citizen_a)
+    session = ChatSession.objects.get(ticket=chat)
+    assert session.offered_to == operator_of_queue
+    page = signed_in("operator_of_queue").get(reverse("chat:desk")).content.decode()
+    assert f'data-offer="{chat.number}"' in page and "data-expires-at=" in page
+    assert f'data-accept="{chat.number}"' in page
+
+
+def test_desk_lists_no_more_chats_than_the_operators_capacity(
+    signed_in, citizen_a, operator_of_queue, account_category
+):
+    numbers = []
+    for n in range(3):
+        ticket = chat_open(citizen=citizen_a, text=f"Вопрос {n}", category=account_category)
+        chat_handoff(ticket=ticket, actor=citizen_a)
+        chat_accept(ticket=ticket, operator=operator_of_queue)
+        numbers.append(ticket.number)
+    OperatorProfile.objects.filter(user=operator_of_queue).update(capacity=2)
+    page = signed_in("operator_of_queue").get(reverse("chat:desk")).content.decode()
+    assert [number for number in numbers if f'data-number="{number}"' in page] == numbers[:2]
+    assert "You take up to 2 chats at once." in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("citizen_a", 404),
+        ("citizen_b", 404),
+        ("operator_of_other_queue", 404),
+        ("operator_of_queue", 200),
+        ("supervisor", 200),
+    ],
+)
+def test_who_may_open_a_chat_on_the_desk(signed_in, assigned_chat, persona, status):
+    assert signed_in(persona).get(reverse("chat:desk_chat", args=[assigned_chat.number])).status_code == status
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_from_a_desk_chat(client, chat):
+    response = client.get(reverse("chat:desk_chat", args=[chat.number]))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_an_appeal_from_the_form_is_not_a_desk_chat(signed_in, citizen_a, account_category, form_policy):
+    appeal = ticket_create(
+        channel=Channel.FORM,
+        category=account_category,
+        text="Письменное обращение " * 3,
+        citizen=citizen_a,
+        contact_email=citizen_a.email,
+    )
+    assert signed_in("operator_of_queue").get(reverse("chat:desk_chat", args=[appeal.number])).status_code == 404
+
+
+def test_reading_the_citizen_on_the_desk_is_audited(signed_in, assigned_chat, operator_of_queue, citizen_a):
+    signed_in("operator_of_queue").get(reverse("chat:desk_chat", args=[assigned_chat.number]))
+    record = AuditLog.objects.get(actor=operator_of_queue, detail=f"chat desk {assigned_chat.number}")
+    assert record.object_id == str(citizen_a.pk) and "email" in record.fields
+
+
+def test_operator_sets_presence_without_javascript(signed_in, operator_of_queue):
+    response = signed_in("operator_of_queue").post(reverse("chat:desk_presence"), {"status": "away"})
+    assert response.status_code == 302 and response.url == reverse("chat:desk")
+    assert OperatorProfile.objects.get(user=operator_of_queue).presence == Presence.AWAY
+
+
+def test_unknown_presence_is_refused_and_changes_nothing(signed_in, operator_of_queue):
+    response = signed_in("operator_of_queue").post(reverse("chat:desk_presence"), {"status": "sleeping"})
+    assert response.status_code == 400 and "status_error" in response.content.decode()
+    assert OperatorProfile.objects.get(user=operator_of_queue).presence == Presence.ONLINE
+
+
+def test_citizen_cannot_post_a_presence(signed_in):
+    assert signed_in("citizen_a").post(reverse("chat:desk_presence"), {"status": "online"}).status_code == 404
+
+
+@pytest.fixture
+def canned(account_category):
+    return CannedResponse.objects.create(
+        title="Приветствие",
+        shortcut="hello",
+        body="Здравствуйте, {citizen_name}! Обращение {ticket_number}.",
+        lang="ru",
+    )
+
+
+def test_a_canned_response_is_filled_in_for_the_chat(signed_in, assigned_chat, canned):
+    url = reverse("chat:desk_canned", args=[assigned_chat.number, canned.pk])
+    response = signed_in("operator_of_queue").get(url)
+    assert response.status_code == 200
+    assert response.json() == {"text": f"Здравствуйте, Алиса! Обращение {assigned_chat.number}."}
+
+
+@pytest.mark.parametrize(("persona", "status"), [("citizen_a", 404), ("operator_of_other_queue", 404)])
+def test_others_cannot_fill_a_canned_response_for_the_chat(signed_in, assigned_chat, canned, persona, status):
+    url = reverse("chat:desk_canned", args=[assigned_chat.number, canned.pk])
+    assert signed_in(persona).get(url).status_code == status
+
+
+def test_an_unknown_or_inactive_canned_response_is_404(signed_in, assigned_chat, canned):
+    CannedResponse.objects.filter(pk=canned.pk).update(is_active=False)
+    client = signed_in("operator_of_queue")
+    assert client.get(reverse("chat:desk_canned", args=[assigned_chat.number, canned.pk])).status_code == 404
+    assert client.get(reverse("chat:desk_canned", args=[assigned_chat.number, 999999])).status_code == 404
