@@ -65,6 +65,8 @@ def bot_respond(*, ticket: Ticket, text: str) -> Message | None:
     """Answer a citizen's message while the chat is with the bot; hand off when needed."""
     from chat.services import chat_handoff
 
+    if ticket.assignee_id is not None:  # an operator has the chat; skips a query per message
+        return None
     session = ChatSession.objects.filter(ticket=ticket).only("phase").first()
     if session is None or session.phase != Phase.BOT:
         return None

@@ -1,12 +1,12 @@
 """WebSocket doors of the live chat: authenticate, validate a frame, call a service, answer."""
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from chat import services
+from chat.db import service_call as database_sync_to_async
 from chat.realtime import message_frame, operator_group, room_group
 from tickets.selectors import access_ticket
 from tickets.services import TransitionForbidden

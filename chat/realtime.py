@@ -1,11 +1,16 @@
 """Channel-layer groups and the frames sent to them. The database is the truth: these
 sends are at-most-once and a client that missed one resumes from its last seq."""
 
-from asgiref.sync import async_to_sync
+import logging
+import os
+
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.utils.timezone import localtime
 
 from tickets.models import Message
+
+logger = logging.getLogger(__name__)
 
 
 def room_group(ticket_id: int) -> str:
@@ -25,7 +30,7 @@ def message_frame(message: Message) -> dict:
         "created_at": localtime(message.created_at).isoformat(),
         "attachments": [
             {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size}
-            for a in message.attachments.all()
+            for a in (message.attachments.all() if getattr(message, "has_attachments", True) else ())
         ],
         "actions": message.actions or [],
         "internal": message.internal,
@@ -33,6 +38,33 @@ def message_frame(message: Message) -> dict:
 
 
 def send_to_group(group: str, frame: dict) -> None:
+    """Hand a frame to the layer. Inside daphne's database thread the send is scheduled on
+    the event loop without waiting for it, so that thread is free for the next message;
+    elsewhere (workers, commands, WSGI) it is sent before returning."""
     layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group, {"type": "frame.out", "frame": frame})
+    if layer is None:
+        return
+    message = {"type": "frame.out", "frame": frame}
+    loop = _serving_event_loop()
+    if loop is None:
+        async_to_sync(layer.group_send)(group, message)
+        return
+    loop.call_soon_threadsafe(_start_send, loop, layer, group, message)
+
+
+def _serving_event_loop():
+    threadlocal = SyncToAsync.threadlocal
+    if getattr(threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(threadlocal, "main_event_loop", None)
+    return loop if loop is not None and loop.is_running() else None
+
+
+def _start_send(loop, layer, group: str, message: dict) -> None:
+    task = loop.create_task(layer.group_send(group, message))
+    task.add_done_callback(_log_failed_send)
+
+
+def _log_failed_send(task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("channel layer send failed: %s", type(task.exception()).__name__)

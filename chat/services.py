@@ -53,9 +53,6 @@ def chat_message_send(*, ticket: Ticket, author: User, text: str, client_id, att
     client_uuid = _parse_client_id(client_id)
     if len(text) > MAX_TEXT_LENGTH:
         raise ValidationError({"text": _("A message may have at most %(n)s characters.") % {"n": MAX_TEXT_LENGTH}})
-    existing = Message.objects.filter(ticket=ticket, client_id=client_uuid).first()
-    if existing is not None:
-        return existing, False
     try:
         message = message_add(
             ticket=ticket, author=author, text=text, client_id=client_uuid, attachment_ids=attachment_ids

@@ -6,8 +6,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -163,9 +162,9 @@ def _insert_ticket(ticket: Ticket) -> None:
 def _append_message(
     *, ticket: Ticket, author, author_kind: str, text: str, internal: bool, now: datetime, client_id=None, actions=None
 ) -> Message:
-    """Store a message with the next gap-free seq; the caller holds the ticket row lock."""
-    Ticket.objects.filter(pk=ticket.pk).update(last_seq=F("last_seq") + 1)
-    ticket.refresh_from_db(fields=["last_seq"])
+    """Store a message with the next gap-free seq. Taking the seq locks the ticket's row
+    until commit and refreshes `ticket.last_seq` and `ticket.status`."""
+    ticket.last_seq, ticket.status, ticket.assignee_id = _next_seq(ticket.pk)
     message = Message.objects.create(
         ticket=ticket,
         seq=ticket.last_seq,
@@ -177,8 +176,20 @@ def _append_message(
         actions=actions or [],
         created_at=now,
     )
+    message.has_attachments = False
     transaction.on_commit(lambda: message_stored.send(sender=Message, message=message))
     return message
+
+
+def _next_seq(ticket_id: int) -> tuple[int, str, int | None]:
+    """One statement for the row lock and the next seq (a chat message is on the hot path)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Ticket._meta.db_table} SET last_seq = last_seq + 1 WHERE id = %s "
+            "RETURNING last_seq, status, assignee_id",
+            [ticket_id],
+        )
+        return cursor.fetchone()
 
 
 def _record_event(
@@ -449,11 +460,8 @@ def message_add(
     checked_files = check_uploads(files, already_stored_bytes=stored_bytes)
     now = timezone.now()
     with _files_removed_on_failure() as written, transaction.atomic():
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        if author_kind == AuthorKind.CITIZEN and not locked.is_open:
-            raise TransitionForbidden(_("This appeal is closed. Please file a new one."))
         message = _append_message(
-            ticket=locked,
+            ticket=ticket,
             author=author,
             author_kind=author_kind,
             text=text.strip(),
@@ -462,11 +470,16 @@ def message_add(
             client_id=client_id,
             actions=actions,
         )
-        _store_attachments(
-            ticket=locked, files=checked_files, message=message, uploaded_by=author, now=now, written=written
-        )
-        linked = _link_uploaded(ticket=locked, message=message, attachment_ids=attachment_ids, uploader=author)
-        _after_message(locked, message, files_added=bool(checked_files) or linked, now=now)
+        if author_kind == AuthorKind.CITIZEN and ticket.status not in OPEN_STATUSES:
+            raise TransitionForbidden(_("This appeal is closed. Please file a new one."))
+        message.has_attachments = bool(checked_files or attachment_ids)
+        if message.has_attachments or (author_kind == AuthorKind.OPERATOR and not internal):
+            locked = Ticket.objects.get(pk=ticket.pk)  # the row is already locked by the seq
+            _store_attachments(
+                ticket=locked, files=checked_files, message=message, uploaded_by=author, now=now, written=written
+            )
+            linked = _link_uploaded(ticket=locked, message=message, attachment_ids=attachment_ids, uploader=author)
+            _after_message(locked, message, files_added=bool(checked_files) or linked, now=now)
     return message
 
 
