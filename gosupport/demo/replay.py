@@ -35,7 +35,7 @@ from tickets.services import (
 )
 
 # A sweep that keeps finding the same moment due is a bug elsewhere; never loop on it.
-MAX_SWEEPS_PER_STEP = 50
+MAX_SWEEPS_PER_STEP = 1000
 DOMAIN_REFUSALS = (TransitionForbidden, ValidationError, PermissionDenied)
 
 

@@ -26,6 +26,8 @@ class Command(BaseCommand):
         except (DemoRefused, ValidationError) as error:
             raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from None
         self.stdout.write(self.style.SUCCESS(history_summary(result)))
+        for refusal in result.report.refused[:10] if result.report else []:
+            self.stderr.write(refusal)
         self.stdout.write(credentials_text(result))
 
 
