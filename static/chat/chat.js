@@ -119,6 +119,7 @@
 
   ChatRoom.prototype.find = function () {
     var q = this.root.querySelector.bind(this.root);
+    this.logBox = q("[data-chat-log-box]");
     this.log = q("[data-chat-log]");
     this.statusEl = q("[data-chat-status]");
     this.connectionEl = q("[data-chat-connection]");
@@ -576,7 +577,7 @@
   };
 
   ChatRoom.prototype.scrollDown = function () {
-    this.log.scrollTop = this.log.scrollHeight;
+    this.logBox.scrollTop = this.logBox.scrollHeight;
   };
 
   function pageStrings() {

@@ -1,0 +1,185 @@
+"""The live chat in Debian's Chromium, through a real daphne (WebSockets) on PostgreSQL and
+Redis: a citizen talks to the bot, asks for an operator; the operator goes online, gets the
+offer, accepts; they talk; the operator closes and the citizen rates. Pages are checked
+with axe-core on the way."""
+
+import os
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+
+from chat.models import ChatSession, Phase
+from gosupport.models import OperatorProfile, Presence
+from knowledgebase.models import Article, Section
+from knowledgebase.services import kb_reindex
+from tests.chat.daphne_fixtures import start_daphne, stop
+from tickets.models import AuthorKind, Message, Rating, Ticket
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+CITIZEN_LOGIN = ("alice@example.ru", "correct-horse-42")
+OPERATOR_LOGIN = ("olga", "correct-horse-42")
+
+
+@pytest.fixture
+def daphne_server(monkeypatch):
+    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
+        pytest.skip("needs PostgreSQL and REDIS_URL: daphne runs in its own process on the test database")
+    # The daphne process reads its settings from the environment, not from pytest's fixtures.
+    monkeypatch.setenv("STAFF_2FA_REQUIRED", "false")
+    monkeypatch.setenv("AXES_ENABLED", "false")
+    process, port = start_daphne(os.environ["REDIS_URL"])
+    yield SimpleNamespace(url=f"http://127.0.0.1:{port}")
+    stop(process)
+
+
+@pytest.fixture
+def second_page(chromium_browser):
+    context = chromium_browser.new_context(locale="ru-RU", timezone_id="Europe/Moscow")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def faq(account_category):
+    section = Section.objects.create(slug="account", title="Доступ к личному кабинету", category=account_category)
+    Article.objects.create(
+        section=section,
+        slug="reset-password",
+        lang="ru",
+        question="Как восстановить пароль от личного кабинета?",
+        answer="Нажмите «Забыли пароль?» на странице входа и следуйте инструкциям.",
+        keywords="пароль восстановить забыл",
+        is_published=True,
+    )
+    kb_reindex()
+
+
+@pytest.fixture
+def offline_operator(operator_of_queue):
+    OperatorProfile.objects.filter(user=operator_of_queue).update(presence=Presence.OFFLINE)
+    return operator_of_queue
+
+
+def room_of(page, number: str):
+    return page.locator(f'[data-chat-root][data-number="{number}"]')
+
+
+def wait_for_status(page, number: str, status: str) -> None:
+    page.wait_for_selector(f'[data-chat-root][data-number="{number}"][data-status="{status}"]')
+
+
+def citizen_opens_a_chat(page, server, sign_in, serious_a11y_violations) -> str:
+    sign_in(page, server, *CITIZEN_LOGIN)
+    page.goto(f"{server.url}/chat/")
+    assert serious_a11y_violations(page) == []
+    page.fill("textarea[name=text]", "Забыл пароль от личного кабинета")
+    page.click("#chat-start-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/chat/[^/]+/$"))
+    number = page.url.rstrip("/").rsplit("/", 1)[-1]
+    page.wait_for_selector(".chat-msg--bot a.chat-action-link[href*='reset-password']")
+    page.wait_for_selector("[data-chat-composer]:not([hidden])")
+    return number
+
+
+def citizen_talks_to_the_bot_and_asks_for_a_person(page, number: str) -> None:
+    page.fill("[data-chat-text]", "абракадабра кукуруза")
+    page.keyboard.press("Enter")
+    page.locator(".chat-msg--bot").nth(1).wait_for()
+    assert page.locator(".chat-msg--pending").count() == 0
+    page.locator("button[data-chat-action=handoff]").last.click()
+    wait_for_status(page, number, "queued")
+    assert "1" in page.text_content("[data-chat-status]")
+
+
+def operator_goes_online_and_accepts(page, server, sign_in, number: str) -> None:
+    sign_in(page, server, *OPERATOR_LOGIN)
+    page.goto(f"{server.url}/chat/desk/")
+    page.wait_for_selector(".desk--live")
+    page.check("input[name=status][value=online]")
+    offer = page.locator(f'[data-offer="{number}"]')
+    offer.wait_for()
+    assert re.search(r"\d", offer.locator("[data-offer-left]").text_content())
+    offer.locator("button[data-accept]").click()
+    room_of(page, number).wait_for()
+    wait_for_status(page, number, "assigned")
+
+
+def test_citizen_and_operator_chat_end_to_end(
+    chromium_browser,
+    browser_page,
+    second_page,
+    daphne_server,
+    sign_in,
+    serious_a11y_violations,
+    citizen_a,
+    offline_operator,
+    account_category,
+    faq,
+):
+    citizen, operator = browser_page, second_page
+    number = citizen_opens_a_chat(citizen, daphne_server, sign_in, serious_a11y_violations)
+    citizen_talks_to_the_bot_and_asks_for_a_person(citizen, number)
+    assert serious_a11y_violations(citizen) == []
+
+    operator_goes_online_and_accepts(operator, daphne_server, sign_in, number)
+    wait_for_status(citizen, number, "assigned")
+    assert serious_a11y_violations(operator) == []
+
+    operator_room = room_of(operator, number)
+    operator_room.locator("[data-chat-text]").fill("Здравствуйте! Откройте профиль, раздел «Контакты».")
+    operator_room.locator("[data-chat-composer] button[type=submit]").click()
+    citizen.locator(".chat-msg--operator", has_text="раздел «Контакты»").wait_for()
+
+    citizen.fill("[data-chat-text]", "Нашла, спасибо!")
+    citizen.keyboard.press("Enter")
+    operator_room.locator(".chat-msg--citizen", has_text="Нашла, спасибо!").wait_for()
+    # The operator's room read the message: the citizen's copy shows the read receipt.
+    citizen.locator(".chat-msg--citizen [data-receipt]").filter(has_text=re.compile(r"\S")).first.wait_for()
+
+    operator_room.locator("details", has=operator.locator("[data-desk-note]")).locator("summary").click()
+    operator_room.locator("[data-desk-note] textarea").fill("Гражданка сама нашла раздел")
+    operator_room.locator("[data-desk-note] button[type=submit]").click()
+    operator_room.locator(".chat-msg--internal", has_text="сама нашла").wait_for()
+
+    operator_room.locator("details", has=operator.locator("[data-desk-close]")).locator("summary").click()
+    operator_room.locator("[data-desk-close] textarea").fill("Подсказали, где сменить адрес")
+    operator_room.locator("[data-desk-close] button[type=submit]").click()
+    wait_for_status(citizen, number, "closed")
+    wait_for_status(operator, number, "closed")
+
+    citizen.wait_for_selector("[data-chat-rating]:not([hidden])")
+    assert citizen.locator(".chat-msg--internal").count() == 0
+    assert "сама нашла" not in citizen.content()
+    assert serious_a11y_violations(citizen) == []
+    citizen.check("input[name=score][value='5']")
+    citizen.fill("[data-chat-rating-form] textarea[name=comment]", "Быстро и понятно")
+    citizen.click("[data-chat-rating-form] button[type=submit]")
+    citizen.wait_for_selector("[data-chat-rated]:not([hidden])")
+
+    ticket = Ticket.objects.get(number=number)
+    assert ChatSession.objects.get(ticket=ticket).phase == Phase.CLOSED
+    assert ticket.assignee == offline_operator and ticket.resolution == "Подсказали, где сменить адрес"
+    assert Rating.objects.get(ticket=ticket).score == 5
+    kinds = set(Message.objects.filter(ticket=ticket).values_list("author_kind", flat=True))
+    assert {AuthorKind.CITIZEN, AuthorKind.BOT, AuthorKind.OPERATOR} <= kinds
+    assert Message.objects.filter(ticket=ticket, internal=True, text="Гражданка сама нашла раздел").exists()
+
+
+def test_citizen_closes_the_chat_with_that_helped_and_rates(
+    chromium_browser, browser_page, daphne_server, sign_in, serious_a11y_violations, citizen_a, account_category, faq
+):
+    page = browser_page
+    number = citizen_opens_a_chat(page, daphne_server, sign_in, serious_a11y_violations)
+    page.locator("button[data-chat-action=helped]").last.click()
+    wait_for_status(page, number, "closed")
+    page.wait_for_selector("[data-chat-rating]:not([hidden])")
+    assert page.locator("[data-chat-composer]").is_hidden()
+    page.check("input[name=score][value='4']")
+    page.click("[data-chat-rating-form] button[type=submit]")
+    page.wait_for_selector("[data-chat-rated]:not([hidden])")
+    ticket = Ticket.objects.get(number=number)
+    assert ticket.assignee is None and Rating.objects.get(ticket=ticket).score == 4
