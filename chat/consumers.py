@@ -7,12 +7,19 @@ from django.utils.translation import gettext as _
 
 from chat import services
 from chat.db import service_call as database_sync_to_async
-from chat.realtime import message_frame, operator_group, room_group
+from chat.realtime import message_frame, operator_group, room_group, user_group
+from gosupport.twofactor import second_factor_passed_in_session, second_factor_required
 from tickets.selectors import access_ticket
 from tickets.services import TransitionForbidden
 
 CLOSE_UNAUTHORISED = 4401
 CLOSE_NOT_FOUND = 4404
+
+
+def _second_factor_satisfied(user, session) -> bool:
+    if not second_factor_required(user):
+        return True
+    return session is not None and second_factor_passed_in_session(user=user, session=session)
 
 
 def _text_or_empty(value) -> str:
@@ -44,6 +51,27 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
         except ValueError:
             return None
 
+    async def authenticated(self) -> bool:
+        """Signed in and active; staff on a session socket must have passed the second factor
+        (a token is only issued after it)."""
+        if self.user is None or not self.user.is_authenticated or not self.user.is_active:
+            return False
+        if self.scope.get("auth") == "token":
+            return True
+        return await database_sync_to_async(_second_factor_satisfied)(self.user, self.scope.get("session"))
+
+    async def join_user_group(self):
+        self.user_group = user_group(self.user.pk)
+        await self.channel_layer.group_add(self.user_group, self.channel_name)
+
+    async def leave_groups(self):
+        for name in ("group", "user_group"):
+            if hasattr(self, name):
+                await self.channel_layer.group_discard(getattr(self, name), self.channel_name)
+
+    async def force_close(self, event):
+        await self.close(code=CLOSE_UNAUTHORISED)
+
     async def send_error(self, code: str, detail: str):
         await self.send_json({"type": "error", "code": code, "detail": detail})
 
@@ -53,7 +81,7 @@ class ChatConsumer(FrameConsumer):
 
     async def connect(self):
         self.user = self.scope.get("user")
-        if self.user is None or not self.user.is_authenticated:
+        if not await self.authenticated():
             await self.close(code=CLOSE_UNAUTHORISED)
             return
         try:
@@ -65,11 +93,11 @@ class ChatConsumer(FrameConsumer):
             return
         self.group = room_group(self.ticket.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.join_user_group()
         await self.accept()
 
     async def disconnect(self, code):
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.leave_groups()
 
     async def frame_out(self, event):
         frame = event["frame"]
@@ -140,16 +168,16 @@ class OperatorDeskConsumer(FrameConsumer):
 
     async def connect(self):
         self.user = self.scope.get("user")
-        if self.user is None or not self.user.is_authenticated or not self.user.is_staff_member:
+        if not await self.authenticated() or not self.user.is_staff_member:
             await self.close(code=CLOSE_UNAUTHORISED)
             return
         self.group = operator_group(self.user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.join_user_group()
         await self.accept()
 
     async def disconnect(self, code):
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.leave_groups()
 
     async def frame_out(self, event):
         await self.send_json(event["frame"])

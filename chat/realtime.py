@@ -21,6 +21,17 @@ def operator_group(user_id: int) -> str:
     return f"desk.{user_id}"
 
 
+def user_group(user_id: int) -> str:
+    """Every socket of one person, so signing out or deactivation can close them all."""
+    return f"user.{user_id}"
+
+
+def close_user_sockets(user_id: int) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(user_group(user_id), {"type": "force.close"})
+
+
 def message_frame(message: Message) -> dict:
     return {
         "type": "message",

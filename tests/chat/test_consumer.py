@@ -115,3 +115,23 @@ async def test_private_notes_never_reach_the_citizen(citizen_a, operator_of_queu
         frame = await communicator.receive_json_from(timeout=3)
     assert frame["text"] == "public"
     await communicator.disconnect()
+
+
+async def test_signing_out_closes_the_users_sockets(citizen_a, chat_ticket):
+    from django.contrib.auth.signals import user_logged_out
+
+    communicator, connected, _ = await connect(citizen_a, chat_ticket.number)
+    assert connected
+    await database_sync_to_async(user_logged_out.send)(sender=type(citizen_a), request=None, user=citizen_a)
+    assert (await communicator.receive_output(timeout=3))["type"] == "websocket.close"
+
+
+async def test_deactivating_a_user_closes_their_sockets(citizen_a, chat_ticket):
+    communicator, _connected, _ = await connect(citizen_a, chat_ticket.number)
+
+    def deactivate():
+        citizen_a.is_active = False
+        citizen_a.save(update_fields=["is_active"])
+
+    await database_sync_to_async(deactivate)()
+    assert (await communicator.receive_output(timeout=3))["type"] == "websocket.close"

@@ -65,3 +65,17 @@ async def test_close_needs_a_resolution(operator_of_queue, queued_chat):
     await communicator.send_json_to({"type": "close", "ticket": queued_chat.number, "resolution": " "})
     assert (await communicator.receive_json_from())["type"] == "error"
     await communicator.disconnect()
+
+
+async def test_staff_session_without_second_factor_cannot_open_the_desk(settings, operator_of_queue):
+    settings.STAFF_2FA_REQUIRED = True
+    communicator = WebsocketCommunicator(application, "/ws/operator/", headers=[ORIGIN])
+    communicator.scope["user"] = operator_of_queue
+    connected, _code = await communicator.connect()
+    assert not connected
+
+
+async def test_deactivated_user_cannot_connect(operator_of_queue):
+    operator_of_queue.is_active = False
+    _communicator, connected, _code = await desk(operator_of_queue)
+    assert not connected
