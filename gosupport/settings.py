@@ -191,6 +191,18 @@ if REDIS_URL:
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # run_centre sets this so its worker's frames reach the sockets its daphne holds.
+    EMBEDDED_CHANNEL_LAYER_FILE = env("EMBEDDED_CHANNEL_LAYER_FILE", default="")
+    if EMBEDDED_CHANNEL_LAYER_FILE:
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "gosupport.embedded_layer.SqliteChannelLayer",
+                "CONFIG": {
+                    "path": EMBEDDED_CHANNEL_LAYER_FILE,
+                    "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1000),
+                },
+            }
+        }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

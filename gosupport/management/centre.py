@@ -73,6 +73,15 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+def children_environment() -> dict[str, str]:
+    """Ours, plus one channel layer file for web and worker when there is no Redis."""
+    environment = {**os.environ}
+    environment.setdefault("DJANGO_SETTINGS_MODULE", "gosupport.settings")
+    if not settings.REDIS_URL:
+        environment.setdefault("EMBEDDED_CHANNEL_LAYER_FILE", str(Path(settings.VAR_DIR) / "channels.sqlite3"))
+    return environment
+
+
 @dataclass
 class Child:
     name: str
@@ -92,8 +101,7 @@ class Centre:
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> None:
-        environment = {**os.environ}
-        environment.setdefault("DJANGO_SETTINGS_MODULE", "gosupport.settings")
+        environment = children_environment()
         for child in self.children:
             child.process = subprocess.Popen(
                 child.command, cwd=settings.BASE_DIR, env=environment, start_new_session=True

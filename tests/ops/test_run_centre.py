@@ -16,6 +16,7 @@ from gosupport.management.centre import (
     Centre,
     Child,
     broker_folders_create,
+    children_environment,
     port_is_free,
     sqlite_folder_create,
     web_command,
@@ -178,6 +179,7 @@ def test_run_centre_serves_pages_and_stops_its_children_on_sigterm(tmp_path):
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'centre.sqlite3'}",
         "REDIS_URL": "",
+        "EMBEDDED_CHANNEL_LAYER_FILE": str(tmp_path / "channels.sqlite3"),
         "MEDIA_ROOT": str(tmp_path / "media"),
         "DJANGO_SETTINGS_MODULE": "gosupport.settings",
     }
@@ -212,3 +214,16 @@ def test_a_fresh_clone_gets_the_sqlite_folder(tmp_path):
 
 def test_postgresql_needs_no_folder():
     assert sqlite_folder_create({"ENGINE": "django.db.backends.postgresql", "NAME": "gosupport"}) is None
+
+
+def test_without_redis_web_and_worker_share_one_channel_layer_file(settings, tmp_path, monkeypatch):
+    monkeypatch.delenv("EMBEDDED_CHANNEL_LAYER_FILE", raising=False)
+    settings.REDIS_URL = ""
+    settings.VAR_DIR = tmp_path
+    assert children_environment()["EMBEDDED_CHANNEL_LAYER_FILE"] == str(tmp_path / "channels.sqlite3")
+
+
+def test_with_redis_the_children_use_redis(settings, monkeypatch):
+    monkeypatch.delenv("EMBEDDED_CHANNEL_LAYER_FILE", raising=False)
+    settings.REDIS_URL = "redis://127.0.0.1:6379/5"
+    assert "EMBEDDED_CHANNEL_LAYER_FILE" not in children_environment()
