@@ -10,11 +10,12 @@ from django.utils.translation import override
 from chat.models import ChatSession, Phase
 from chat.triage import HandoffReason, handoff_reason
 from gosupport.calendar import WorkingCalendar
+from gosupport.models import Category
 from knowledgebase.models import SearchSource
 from knowledgebase.search import kb_search
 from knowledgebase.text import detect_language
 from tickets.models import AuthorKind, Message, Ticket
-from tickets.services import message_add
+from tickets.services import message_add, ticket_categorise
 
 ARTICLES_OFFERED = 3
 
@@ -32,6 +33,7 @@ class BotDecision:
     handoff: HandoffReason | None
     text: str
     actions: list
+    category: Category | None = None
 
 
 def quick_replies() -> list[dict]:
@@ -47,10 +49,11 @@ def operators_working_now() -> bool:
 
 def decide(*, text: str, lang: str = "ru") -> BotDecision:
     """What the bot says to one citizen message: a pure choice, no writes but the search log."""
+    hits = kb_search(query=text, lang=lang, limit=ARTICLES_OFFERED, source=SearchSource.CHAT)
+    category = hits[0].article.section.category if hits else None
     reason = handoff_reason(text)
     if reason is not None:
-        return BotDecision(reason, _(HANDOFF_TEXT[reason]), [])
-    hits = kb_search(query=text, lang=lang, limit=ARTICLES_OFFERED, source=SearchSource.CHAT)
+        return BotDecision(reason, _(HANDOFF_TEXT[reason]), [], category)
     if not hits:
         return BotDecision(
             None,
@@ -58,12 +61,12 @@ def decide(*, text: str, lang: str = "ru") -> BotDecision:
             [{"type": "handoff", "label": _("Call an operator")}],
         )
     links = [{"type": "link", "title": hit.title, "url": hit.url} for hit in hits]
-    return BotDecision(None, _("Here is what may help:"), links + quick_replies())
+    return BotDecision(None, _("Here is what may help:"), links + quick_replies(), category)
 
 
 def bot_respond(*, ticket: Ticket, text: str) -> Message | None:
     """Answer a citizen's message while the chat is with the bot; hand off when needed."""
-    from chat.services import chat_handoff
+    from chat.services import chat_handoff, default_chat_category
 
     if ticket.assignee_id is not None:  # an operator has the chat; skips a query per message
         return None
@@ -79,6 +82,10 @@ def bot_respond(*, ticket: Ticket, text: str) -> Message | None:
                 "Operators are not at work now; your question stays in the queue and we will answer it as soon as they are."
             )
     with transaction.atomic():
+        if decision.category is not None and ticket.category_id == default_chat_category().pk:
+            ticket_categorise(
+                ticket=ticket, category=decision.category, actor=None, comment=_("Category recognised by the bot.")
+            )
         reply = message_add(
             ticket=ticket, author=None, author_kind=AuthorKind.BOT, text=reply_text, actions=decision.actions
         )

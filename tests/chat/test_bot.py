@@ -50,3 +50,14 @@ def test_complaint_goes_straight_to_the_queue(faq, chat):
 def test_bot_stays_silent_once_an_operator_has_the_chat(faq, chat):
     ChatSession.objects.filter(ticket=chat).update(phase=Phase.ASSIGNED)
     assert bot_respond(ticket=chat, text="забыл пароль") is None
+
+
+def test_the_bot_moves_a_general_chat_to_the_queue_of_the_question(faq, citizen_a, account_category):
+    from gosupport.models import Category
+
+    general = Category.objects.create(slug="general", title="Общие вопросы")
+    chat = chat_open(citizen=citizen_a, text="Здравствуйте")
+    assert chat.category == general
+    bot_respond(ticket=chat, text="забыл пароль от кабинета")
+    chat.refresh_from_db()
+    assert chat.category == account_category and chat.queue == account_category
