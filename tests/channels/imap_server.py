@@ -25,6 +25,8 @@ class Mailbox:
 
 
 class _Handler(socketserver.StreamRequestHandler):
+    disable_nagle_algorithm = True  # each reply in several writes must not wait for delayed ACKs
+
     def handle(self):
         self.mailbox: Mailbox = self.server.mailbox
         self.authenticated = False

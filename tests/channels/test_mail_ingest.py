@@ -274,3 +274,19 @@ def test_retrying_a_still_unreadable_mail_keeps_exactly_one_copy(db):
 
     assert result.outcome == "quarantined"
     assert QuarantinedMail.objects.count() == 1
+
+
+def test_mail_that_breaks_the_filing_is_quarantined_and_leaves_no_appeal_or_record(monkeypatch, citizen_a):
+    from tickets.channels import mail as mail_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(mail_module, "message_add", broken)
+    monkeypatch.setattr(mail_module, "_note_refused", broken)
+
+    result = mail_ingest(raw=mails.with_attachments())
+
+    assert result.outcome == "quarantined" and "RuntimeError" in result.reason
+    assert not Ticket.objects.exists() and not MailRecord.objects.exists()
+    assert QuarantinedMail.objects.count() == 1

@@ -75,6 +75,9 @@ def mail_ingest(*, raw: bytes, source: str = "stdin") -> IngestResult:
         return IngestResult("duplicate", _ticket_of(parsed.message_id))
     except ValidationError as error:
         return _quarantine(raw, "; ".join(error.messages)[:255], source)
+    except Exception as error:  # a bug must not lose the mail, nor stop the poll at this message
+        logger.exception("e-mail could not be filed")
+        return _quarantine(raw, f"could not be filed: {type(error).__name__}", source)
 
 
 def _ticket_of(message_id: str) -> Ticket | None:
