@@ -1,0 +1,363 @@
+"""The SLA report: appeals created in a period, per channel, category, queue and operator.
+
+Every figure is aggregated by the database, one GROUP BY per breakdown, so the report
+reads a handful of rows per group whatever the number of appeals. Definitions:
+
+- volume: appeals created in the period;
+- first response within SLA: of the appeals with a first-response deadline whose outcome
+  is known (answered, or the deadline has passed while open), the share answered by the
+  deadline;
+- resolution within SLA: the same with the resolution deadline and closing (a paused
+  clock, waiting for documents, is not overdue);
+- median and p95 first-response time, median resolution time: from creation, in seconds,
+  continuous percentiles (PostgreSQL's percentile_cont; on SQLite the same interpolation
+  over rows numbered by a window function);
+- escalations: appeals the SLA sweep escalated at least once;
+- CSAT: the average score, and the response rate (rated ÷ rateable: closed or rated);
+- bot deflection: chats completed without any answer from a person;
+- repeat contacts: appeals whose citizen had filed another one in the 7 days before.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gosupport.models import Category, User
+from tickets.models import Channel, Status, Ticket
+
+REPEAT_WINDOW = timedelta(days=7)
+PERCENTILES = {"median": 0.5, "p95": 0.95}
+DIMENSIONS = ("channel", "category", "queue", "operator")
+DIMENSION_COLUMNS = {"channel": "channel", "category": "category_id", "queue": "queue_id", "operator": "assignee_id"}
+
+
+class SecondsBetween(Func):
+    """later − earlier in seconds (NULL when either is NULL), on PostgreSQL and SQLite."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "EXTRACT(EPOCH FROM (%(expressions)s))::double precision"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "((julianday(%(expressions)s)) * 86400.0)"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=") - julianday(", **extra)
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile of a numeric expression (NULLs are skipped)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, *, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in aware datetimes."""
+
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def of_days(cls, first: date, last: date) -> "Period":
+        """Whole local days from `first` to `last` inclusive."""
+        tz = timezone.get_current_timezone()
+        start = datetime.combine(first, datetime.min.time(), tzinfo=tz)
+        end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+        return cls(start=start, end=end)
+
+
+@dataclass
+class ReportRow:
+    key: object
+    label: str
+    volume: int = 0
+    first_response_measured: int = 0
+    first_response_within: int = 0
+    resolution_measured: int = 0
+    resolution_within: int = 0
+    first_response_median: float | None = None
+    first_response_p95: float | None = None
+    resolution_median: float | None = None
+    escalations: int = 0
+    rated: int = 0
+    rateable: int = 0
+    csat_average: float | None = None
+    chats: int = 0
+    deflected: int = 0
+    repeat_contacts: int = 0
+
+    @property
+    def first_response_within_percent(self) -> float | None:
+        return _percent(self.first_response_within, self.first_response_measured)
+
+    @property
+    def resolution_within_percent(self) -> float | None:
+        return _percent(self.resolution_within, self.resolution_measured)
+
+    @property
+    def csat_response_rate(self) -> float | None:
+        return _percent(self.rated, self.rateable)
+
+    @property
+    def deflection_percent(self) -> float | None:
+        return _percent(self.deflected, self.chats)
+
+
+@dataclass
+class DayPoint:
+    day: date
+    volume: int
+    first_response_within_percent: float | None
+    resolution_within_percent: float | None
+
+
+@dataclass
+class SlaReport:
+    period: Period
+    as_of: datetime
+    total: ReportRow
+    sections: dict[str, list[ReportRow]] = field(default_factory=dict)
+    trend: list[DayPoint] = field(default_factory=list)
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _repeat_of_earlier_contact() -> Exists:
+    earlier = Ticket.objects.filter(
+        citizen=OuterRef("citizen"),
+        created_at__lt=OuterRef("created_at"),
+        created_at__gte=ExpressionWrapper(OuterRef("created_at") - REPEAT_WINDOW, output_field=DateTimeField()),
+    )
+    return Exists(earlier)
+
+
+def _first_response_overdue(as_of: datetime) -> Q:
+    """Unanswered past the deadline; an appeal closed before it (the bot helped, the
+    citizen withdrew) needed no answer and is not judged."""
+    still_open_at_due = Q(closed_at__isnull=True) | Q(closed_at__gte=F("first_response_due"))
+    return Q(first_responded_at__isnull=True, first_response_due__lte=as_of) & still_open_at_due
+
+
+def _sla_counts(as_of: datetime) -> dict:
+    """The SLA share counters: what can be judged, and what was on time."""
+    first_due = Q(first_response_due__isnull=False)
+    resolution_due = Q(resolution_due__isnull=False)
+    return {
+        "volume": Count("id"),
+        "first_response_measured": Count(
+            "id", filter=first_due & (Q(first_responded_at__isnull=False) | _first_response_overdue(as_of))
+        ),
+        "first_response_within": Count("id", filter=first_due & Q(first_responded_at__lte=F("first_response_due"))),
+        "resolution_measured": Count(
+            "id",
+            filter=resolution_due
+            & (Q(closed_at__isnull=False) | Q(resolution_due__lte=as_of, sla_paused_at__isnull=True)),
+        ),
+        "resolution_within": Count("id", filter=resolution_due & Q(closed_at__lte=F("resolution_due"))),
+    }
+
+
+def _metrics(as_of: datetime) -> dict:
+    rated = Q(rating__isnull=False)
+    metrics = {
+        **_sla_counts(as_of),
+        "escalations": Count("id", filter=Q(escalation_level__gt=0)),
+        "rated": Count("id", filter=rated),
+        "rateable": Count("id", filter=rated | Q(closed_at__isnull=False)),
+        "csat_average": Avg("rating__score", output_field=FloatField()),
+        "chats": Count("id", filter=Q(channel=Channel.CHAT)),
+        "deflected": Count(
+            "id", filter=Q(channel=Channel.CHAT, status=Status.COMPLETED, first_responded_at__isnull=True)
+        ),
+        "repeat_contacts": Count("id", filter=Q(_repeat_of_earlier_contact())),
+    }
+    if connection.vendor == "postgresql":
+        metrics.update(_percentile_aggregates())
+    return metrics
+
+
+def _durations() -> dict[str, SecondsBetween]:
+    return {
+        "first_response": SecondsBetween(F("first_responded_at"), F("created_at")),
+        "resolution": SecondsBetween(F("closed_at"), F("created_at")),
+    }
+
+
+PERCENTILE_FIELDS = (("first_response", "median"), ("first_response", "p95"), ("resolution", "median"))
+
+
+def _percentile_aggregates() -> dict:
+    durations = _durations()
+    return {
+        f"{measure}_{name}": PercentileCont(durations[measure], fraction=PERCENTILES[name])
+        for measure, name in PERCENTILE_FIELDS
+    }
+
+
+def tickets_created_in(period: Period) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(created_at__gte=period.start, created_at__lt=period.end).order_by()
+
+
+def _group_value(dimension: str | None):
+    return F(DIMENSION_COLUMNS[dimension]) if dimension else Value(0)
+
+
+def _grouped(base: QuerySet[Ticket], dimension: str | None, as_of: datetime) -> list[dict]:
+    rows = base.annotate(bucket=_group_value(dimension)).values("bucket").annotate(**_metrics(as_of)).order_by("bucket")
+    rows = list(rows.iterator())
+    if connection.vendor != "postgresql":
+        _add_window_percentiles(base, dimension, rows)
+    return rows
+
+
+def _add_window_percentiles(base: QuerySet[Ticket], dimension: str | None, rows: list[dict]) -> None:
+    """Percentiles without percentile_cont: number the values of each group in the
+    database and fetch only the (at most two) rows around each percentile's position."""
+    by_group = {row["bucket"]: row for row in rows}
+    for measure, duration in _durations().items():
+        picked = _rows_around_percentiles(base, dimension, duration)
+        for group, values in picked.items():
+            for name, fraction in PERCENTILES.items():
+                if (measure, name) in PERCENTILE_FIELDS:
+                    by_group[group][f"{measure}_{name}"] = _interpolate(values, fraction)
+    for row in rows:
+        for measure, name in PERCENTILE_FIELDS:
+            row.setdefault(f"{measure}_{name}", None)
+
+
+def _rows_around_percentiles(base: QuerySet[Ticket], dimension: str | None, duration) -> dict:
+    inner = (
+        base.annotate(bucket=_group_value(dimension), seconds=duration)
+        .filter(seconds__isnull=False)
+        .values("bucket", "seconds")
+    )
+    inner_sql, params = inner.query.sql_with_params()
+    positions = " OR ".join(
+        f"(rn - 1) IN (CAST({fraction} * (n - 1) AS INTEGER), CAST({fraction} * (n - 1) AS INTEGER) + 1)"
+        for fraction in PERCENTILES.values()
+    )
+    sql = (
+        "SELECT grp, seconds, rn, n FROM ("
+        "SELECT grp, seconds, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY seconds) AS rn, "
+        "COUNT(*) OVER (PARTITION BY grp) AS n "
+        f"FROM (SELECT s.bucket AS grp, s.seconds AS seconds FROM ({inner_sql}) AS s) AS v) AS w "
+        f"WHERE {positions} ORDER BY grp, rn"
+    )
+    picked: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for group, value, rn, n in cursor:
+            picked.setdefault(group, {"n": n})[rn - 1] = value
+    return picked
+
+
+def _interpolate(values: dict, fraction: float) -> float:
+    """percentile_cont's linear interpolation between the two values around the position."""
+    position = fraction * (values["n"] - 1)
+    lower = int(position)
+    if lower + 1 >= values["n"]:
+        return values[lower]
+    return values[lower] + (values[lower + 1] - values[lower]) * (position - lower)
+
+
+def _labels(dimension: str, keys: list) -> dict:
+    if dimension == "channel":
+        return {key: str(Channel(key).label) if key in Channel.values else key for key in keys}
+    if dimension in ("category", "queue"):
+        return dict(Category.objects.filter(pk__in=keys).values_list("pk", "title"))
+    users = User.objects.filter(pk__in=keys).only("username", "first_name", "last_name", "middle_name")
+    return {user.pk: user.full_name() or user.get_username() for user in users}
+
+
+def _missing_label(dimension: str) -> str:
+    return _("Not assigned") if dimension == "operator" else _("None")
+
+
+def _as_row(values: dict, label: str) -> ReportRow:
+    key = values.pop("bucket")
+    row = ReportRow(key=key, label=label, **values)
+    for name in ("first_response_median", "first_response_p95", "resolution_median", "csat_average"):
+        value = getattr(row, name)
+        setattr(row, name, round(value, 1) if value is not None else None)
+    return row
+
+
+def report_section(*, period: Period, dimension: str, as_of: datetime | None = None) -> list[ReportRow]:
+    """One breakdown of the report: a row per channel, category, queue or operator."""
+    as_of = as_of or timezone.now()
+    grouped = _grouped(tickets_created_in(period), dimension, as_of)
+    labels = _labels(dimension, [row["bucket"] for row in grouped if row["bucket"] is not None])
+    return [_as_row(row, labels.get(row["bucket"]) or _missing_label(dimension)) for row in grouped]
+
+
+def report_total(*, period: Period, as_of: datetime | None = None) -> ReportRow:
+    as_of = as_of or timezone.now()
+    grouped = _grouped(tickets_created_in(period), None, as_of)
+    if not grouped:
+        return ReportRow(key=None, label=_("Total"))
+    return _as_row(grouped[0], _("Total"))
+
+
+def report_trend(*, period: Period, as_of: datetime | None = None) -> list[DayPoint]:
+    """Volume and SLA shares per local day of the period."""
+    as_of = as_of or timezone.now()
+    days = (
+        tickets_created_in(period)
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(**_sla_counts(as_of))
+        .order_by("day")
+    )
+    return [
+        DayPoint(
+            day=row["day"],
+            volume=row["volume"],
+            first_response_within_percent=_percent(row["first_response_within"], row["first_response_measured"]),
+            resolution_within_percent=_percent(row["resolution_within"], row["resolution_measured"]),
+        )
+        for row in days.iterator()
+    ]
+
+
+def sla_report_build(*, period: Period, as_of: datetime | None = None) -> SlaReport:
+    """The whole report: the total, every breakdown and the daily trend."""
+    if period.end <= period.start:
+        raise ValueError("The period must end after it starts.")
+    as_of = as_of or timezone.now()
+    return SlaReport(
+        period=period,
+        as_of=as_of,
+        total=report_total(period=period, as_of=as_of),
+        sections={
+            dimension: report_section(period=period, dimension=dimension, as_of=as_of) for dimension in DIMENSIONS
+        },
+        trend=report_trend(period=period, as_of=as_of),
+    )
