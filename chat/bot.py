@@ -1,9 +1,11 @@
 """The bot answers first: from the knowledge base, or by handing the chat to a person."""
 
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -11,6 +13,7 @@ from chat.models import ChatSession, Phase
 from chat.triage import HandoffReason, handoff_reason
 from gosupport.calendar import WorkingCalendar
 from gosupport.models import Category
+from gosupport.portal_applications import portal_application_of
 from knowledgebase.models import SearchSource
 from knowledgebase.search import kb_search
 from knowledgebase.text import detect_language
@@ -47,8 +50,51 @@ def operators_working_now() -> bool:
     return WorkingCalendar.from_model(None).is_open(timezone.now())
 
 
-def decide(*, text: str, lang: str = "ru") -> BotDecision:
+NUMBER_RE = re.compile(r"(?<![\w-])\d[\d-]{4,30}\d(?![\w-])")
+
+
+def _application_answer(application) -> str:
+    history = "; ".join(
+        f"{date_format(timezone.localtime(event.at), 'SHORT_DATE_FORMAT')} — {event.status}"
+        for event in application.events.all()
+    )
+    return _("Application No. %(number)s (%(service)s): “%(status)s”. History: %(history)s.") % {
+        "number": application.number,
+        "service": application.service,
+        "status": application.status,
+        "history": history,
+    }
+
+
+def _appeal_answer(ticket: Ticket) -> str:
+    return _("Appeal No. %(number)s: “%(status)s”.") % {"number": ticket.number, "status": ticket.get_status_display()}
+
+
+def lookup_numbers(*, citizen, text: str) -> BotDecision | None:
+    """A number in the message: the citizen's own portal application or appeal, never another's."""
+    numbers = NUMBER_RE.findall(text)
+    if not numbers or citizen is None:
+        return None
+    for number in numbers:
+        application = portal_application_of(user=citizen, number=number)
+        if application is not None:
+            return BotDecision(None, _application_answer(application), quick_replies())
+        appeal = Ticket.objects.filter(citizen=citizen, number=number).first()
+        if appeal is not None:
+            return BotDecision(None, _appeal_answer(appeal), quick_replies())
+    return BotDecision(
+        None,
+        _(
+            "I did not find an application or appeal with this number in your account. Check the number, or call an operator."
+        ),
+        [{"type": "handoff", "label": _("Call an operator")}],
+    )
+
+
+def decide(*, text: str, lang: str = "ru", citizen=None) -> BotDecision:
     """What the bot says to one citizen message: a pure choice, no writes but the search log."""
+    if handoff_reason(text) is None and (found := lookup_numbers(citizen=citizen, text=text)) is not None:
+        return found
     hits = kb_search(query=text, lang=lang, limit=ARTICLES_OFFERED, source=SearchSource.CHAT)
     category = hits[0].article.section.category if hits else None
     reason = handoff_reason(text)
@@ -75,7 +121,7 @@ def bot_respond(*, ticket: Ticket, text: str) -> Message | None:
         return None
     lang = detect_language(text, "ru")
     with override(lang):
-        decision = decide(text=text, lang=lang)
+        decision = decide(text=text, lang=lang, citizen=ticket.citizen)
         reply_text = decision.text
         if decision.handoff is not None and not operators_working_now():
             reply_text += " " + _(

@@ -7,6 +7,8 @@ class GosupportConfig(AppConfig):
     verbose_name = _("Contact centre")
 
     def ready(self):
-        from gosupport.privacy import privacy_signals_connect
+        from gosupport import portal_applications
+        from gosupport.privacy import privacy_provider_register, privacy_signals_connect
 
         privacy_signals_connect()
+        privacy_provider_register(portal_applications.privacy_provider())

@@ -302,3 +302,40 @@ class Consent(models.Model):
     class Meta:
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
+
+
+class PortalApplication(models.Model):
+    """A mirror of one of the citizen's applications on the portal (passport, benefit…),
+    pushed by the portal's integration so the bot and operators can answer "where is it"."""
+
+    number = models.CharField(_("application number"), max_length=32, unique=True)
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_applications"
+    )
+    service = models.CharField(_("service"), max_length=255)
+    status = models.CharField(_("status"), max_length=120)
+    status_changed_at = models.DateTimeField(_("status changed at"))
+
+    class Meta:
+        verbose_name = _("portal application")
+        verbose_name_plural = _("portal applications")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PortalApplicationEvent(models.Model):
+    """One status change of a portal application, as the portal reported it."""
+
+    application = models.ForeignKey(PortalApplication, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(_("status"), max_length=120)
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("portal application event")
+        verbose_name_plural = _("portal application events")
+        ordering = ["application", "at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "status", "at"], name="portal_event_once"),
+        ]

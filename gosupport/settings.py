@@ -224,6 +224,7 @@ CELERY_TASK_ROUTES = {
     "tickets.sla_sweep": {"queue": "default"},
     "gosupport.deliver_notification": {"queue": "default"},
     "gosupport.outbox_sweep": {"queue": "default"},
+    "chat.offers_sweep": {"queue": "default"},
 }
 # Periodic work; django-celery-beat's DatabaseScheduler copies these entries into its tables.
 # A sweep that waited longer than its interval is dropped: the next one covers the same rows.
@@ -242,6 +243,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gosupport.purge_expired_personal_data",
         "schedule": 24 * 3600.0,
         "options": {"expires": 3600.0},
+    },
+    # Chat offers not accepted in time go to the next free operator.
+    "chat.offers_sweep": {
+        "task": "chat.offers_sweep",
+        "schedule": 2.0,
+        "options": {"expires": 4.0},
     },
     # Booking reminders (24 h and 2 h before) and no-shows; idempotent, safe to overlap.
     "appointments.bookings_sweep": {
@@ -386,3 +393,7 @@ TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET", default="")
 APPOINTMENTS_BOOKING_HORIZON_DAYS = env.int("APPOINTMENTS_BOOKING_HORIZON_DAYS", default=60)
 APPOINTMENTS_MAP_TILE_URL = env("APPOINTMENTS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 APPOINTMENTS_MAP_ATTRIBUTION = env("APPOINTMENTS_MAP_ATTRIBUTION", default="© OpenStreetMap contributors")
+
+# The portal authenticates its pushes of application status changes with this token
+# (`Authorization: Bearer …`); empty disables the integration endpoint.
+PORTAL_INTEGRATION_TOKEN = env("PORTAL_INTEGRATION_TOKEN", default="")

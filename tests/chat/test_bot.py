@@ -61,3 +61,32 @@ def test_the_bot_moves_a_general_chat_to_the_queue_of_the_question(faq, citizen_
     bot_respond(ticket=chat, text="забыл пароль от кабинета")
     chat.refresh_from_db()
     assert chat.category == account_category and chat.queue == account_category
+
+
+def test_bot_tells_the_citizen_the_status_of_their_own_application(citizen_a, chat):
+    from django.utils import timezone
+
+    from gosupport.models import PortalApplication, PortalApplicationEvent
+
+    application = PortalApplication.objects.create(
+        number="2026000123",
+        citizen=citizen_a,
+        service="Загранпаспорт",
+        status="Готово к выдаче",
+        status_changed_at=timezone.now(),
+    )
+    PortalApplicationEvent.objects.create(application=application, status="Готово к выдаче", at=timezone.now())
+    reply = bot_respond(ticket=chat, text="где мое заявление 2026000123?")
+    assert "Готово к выдаче" in reply.text and "2026000123" in reply.text
+
+
+def test_bot_never_reveals_another_citizens_application(citizen_a, citizen_b, chat):
+    from django.utils import timezone
+
+    from gosupport.models import PortalApplication
+
+    PortalApplication.objects.create(
+        number="2026000999", citizen=citizen_b, service="Пособие", status="Отказ", status_changed_at=timezone.now()
+    )
+    reply = bot_respond(ticket=chat, text="статус заявления 2026000999")
+    assert "Отказ" not in reply.text and "Пособие" not in reply.text
