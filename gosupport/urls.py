@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", include("gosupport.api_urls")),
     path("api/v1/kb/", include("knowledgebase.api_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/dashboard/", include("chat.supervision.urls")),
     path("admin/", admin.site.urls),
     path("messengers/", include("chat.api_messengers")),
     path("workspace/log/", include("tickets.urls_channels")),

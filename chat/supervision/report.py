@@ -327,7 +327,7 @@ def report_total(*, period: Period, as_of: datetime | None = None) -> ReportRow:
 
 
 def report_trend(*, period: Period, as_of: datetime | None = None) -> list[DayPoint]:
-    """Volume and SLA shares per local day of the period."""
+    """Volume and SLA shares per local day of the period, days without appeals included."""
     as_of = as_of or timezone.now()
     days = (
         tickets_created_in(period)
@@ -336,15 +336,22 @@ def report_trend(*, period: Period, as_of: datetime | None = None) -> list[DayPo
         .annotate(**_sla_counts(as_of))
         .order_by("day")
     )
-    return [
-        DayPoint(
+    found = {
+        row["day"]: DayPoint(
             day=row["day"],
             volume=row["volume"],
             first_response_within_percent=_percent(row["first_response_within"], row["first_response_measured"]),
             resolution_within_percent=_percent(row["resolution_within"], row["resolution_measured"]),
         )
         for row in days.iterator()
-    ]
+    }
+    return [found.get(day) or DayPoint(day, 0, None, None) for day in _local_days(period)]
+
+
+def _local_days(period: Period) -> list[date]:
+    first = timezone.localtime(period.start).date()
+    last = timezone.localtime(period.end - timedelta(microseconds=1)).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def sla_report_build(*, period: Period, as_of: datetime | None = None) -> SlaReport:

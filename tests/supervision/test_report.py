@@ -126,7 +126,8 @@ def test_queue_and_category_split_a_transferred_appeal(history):
 def test_daily_trend_and_whole_report(history):
     report = sla_report_build(period=Period.of_days(date(2026, 2, 27), date(2026, 3, 2)), as_of=AS_OF)
     days = {point.day: point for point in report.trend}
-    assert set(days) == {date(2026, 2, 27), date(2026, 3, 2)}
+    assert list(days) == [date(2026, 2, 27), date(2026, 2, 28), date(2026, 3, 1), date(2026, 3, 2)]
+    assert days[date(2026, 2, 28)].volume == 0 and days[date(2026, 2, 28)].first_response_within_percent is None
     assert days[date(2026, 3, 2)].volume == 6
     assert days[date(2026, 3, 2)].first_response_within_percent == 75.0
     assert report.total.volume == 7

@@ -1,0 +1,202 @@
+"""What the supervisor's live dashboard shows, read in a few indexed queries."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Avg, Count, Min, Q
+from django.db.models.functions import ExtractHour
+from django.utils import timezone
+
+from chat.models import ChatSession, Phase
+from chat.supervision.report import DayPoint, Period, ReportRow, report_section, report_total, report_trend
+from gosupport.models import Category, OperatorProfile, Presence
+from tickets.models import OPEN_STATUSES, Rating, Ticket
+
+TREND_DAYS = 30
+ATTENTION_SHOWN = 10
+
+
+@dataclass
+class QueueLine:
+    queue_id: int
+    title: str
+    waiting: int
+    in_work: int
+    breached: int
+    at_risk: int
+
+
+@dataclass
+class OperatorLine:
+    user_id: int
+    name: str
+    presence: str
+    presence_label: str
+    load: int
+    capacity: int
+
+    @property
+    def busy(self) -> bool:
+        return self.presence == Presence.ONLINE and self.load >= self.capacity
+
+
+@dataclass
+class Dashboard:
+    now: datetime
+    queues: list[QueueLine]
+    chats_waiting: int
+    longest_wait: timedelta | None
+    operators: list[OperatorLine]
+    today: ReportRow
+    today_by_channel: list[ReportRow]
+    csat_today_average: float | None
+    csat_today_count: int
+    attention: list[Ticket]
+    trend: list[DayPoint] = field(default_factory=list)
+    load_by_hour: list[int] = field(default_factory=list)
+
+    @property
+    def longest_wait_minutes(self) -> int | None:
+        return int(self.longest_wait.total_seconds() // 60) if self.longest_wait is not None else None
+
+    @property
+    def breached(self) -> int:
+        return sum(line.breached for line in self.queues)
+
+    @property
+    def at_risk(self) -> int:
+        return sum(line.at_risk for line in self.queues)
+
+    @property
+    def online(self) -> int:
+        return sum(1 for o in self.operators if o.presence == Presence.ONLINE and not o.busy)
+
+    @property
+    def busy(self) -> int:
+        return sum(1 for o in self.operators if o.busy)
+
+    @property
+    def away(self) -> int:
+        return sum(1 for o in self.operators if o.presence == Presence.AWAY)
+
+
+def breached_now(now: datetime) -> Q:
+    """Flagged by the sweep, or overdue already (the sweep may not have passed yet); a
+    paused resolution clock is not overdue."""
+    return (
+        Q(first_response_breached=True)
+        | Q(resolution_breached=True)
+        | Q(first_responded_at__isnull=True, first_response_due__lt=now)
+        | Q(sla_paused_at__isnull=True, resolution_due__lt=now)
+    )
+
+
+def at_risk_now(now: datetime) -> Q:
+    """Warned by the sweep (its share of the time is used) and not breached yet."""
+    return Q(sla_warned=True) & ~breached_now(now)
+
+
+def queue_lines(now: datetime) -> list[QueueLine]:
+    counts = (
+        Ticket.objects.filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .values("queue")
+        .annotate(
+            waiting=Count("id", filter=Q(assignee__isnull=True)),
+            in_work=Count("id", filter=Q(assignee__isnull=False)),
+            breached=Count("id", filter=breached_now(now)),
+            at_risk=Count("id", filter=at_risk_now(now)),
+        )
+    )
+    titles = dict(Category.objects.values_list("pk", "title"))
+    lines = [QueueLine(queue_id=row.pop("queue"), title="", **row) for row in counts]
+    for line in lines:
+        line.title = titles.get(line.queue_id, "")
+    return sorted(lines, key=lambda line: (-line.waiting, line.title))
+
+
+def chats_waiting(now: datetime) -> tuple[int, timedelta | None]:
+    waiting = ChatSession.objects.filter(phase=Phase.QUEUED).aggregate(n=Count("id"), oldest=Min("queued_at"))
+    return waiting["n"], (now - waiting["oldest"]) if waiting["oldest"] else None
+
+
+def operator_lines() -> list[OperatorLine]:
+    profiles = (
+        OperatorProfile.objects.filter(user__is_active=True)
+        .exclude(presence=Presence.OFFLINE)
+        .select_related("user")
+        .annotate(load=Count("user__assigned_tickets", filter=Q(user__assigned_tickets__status__in=OPEN_STATUSES)))
+        .order_by("presence", "-load", "user__username")
+    )
+    return [
+        OperatorLine(
+            user_id=profile.user_id,
+            name=profile.user.full_name() or profile.user.get_username(),
+            presence=profile.presence,
+            presence_label=profile.get_presence_display(),
+            load=profile.load,
+            capacity=profile.capacity,
+        )
+        for profile in profiles
+    ]
+
+
+def csat_of_day(start: datetime, now: datetime) -> tuple[float | None, int]:
+    given = Rating.objects.filter(created_at__gte=start, created_at__lte=now).aggregate(avg=Avg("score"), n=Count("id"))
+    average = given["avg"]
+    return (round(float(average), 2) if average is not None else None), given["n"]
+
+
+def needing_attention(now: datetime) -> list[Ticket]:
+    """The open appeals past or near their deadline, the most urgent first."""
+    urgent = Ticket.objects.filter(status__in=OPEN_STATUSES).filter(breached_now(now) | at_risk_now(now))
+    return list(urgent.select_related("queue", "assignee").order_by("resolution_due", "pk")[:ATTENTION_SHOWN])
+
+
+def load_by_hour(period: Period) -> list[int]:
+    """Appeals per local hour of the day over the period (index = hour)."""
+    hours = [0] * 24
+    rows = (
+        Ticket.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
+        .order_by()
+        .annotate(hour=ExtractHour("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("hour")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        hours[row["hour"]] = row["n"]
+    return hours
+
+
+def today_period(now: datetime) -> Period:
+    today = timezone.localtime(now).date()
+    return Period.of_days(today, today)
+
+
+def recent_period(now: datetime) -> Period:
+    today = timezone.localtime(now).date()
+    return Period.of_days(today - timedelta(days=TREND_DAYS - 1), today)
+
+
+def dashboard_snapshot(*, now: datetime | None = None, with_charts: bool = True) -> Dashboard:
+    now = now or timezone.now()
+    today = today_period(now)
+    waiting, longest = chats_waiting(now)
+    csat_average, csat_count = csat_of_day(today.start, now)
+    dashboard = Dashboard(
+        now=now,
+        queues=queue_lines(now),
+        chats_waiting=waiting,
+        longest_wait=longest,
+        operators=operator_lines(),
+        today=report_total(period=today, as_of=now),
+        today_by_channel=report_section(period=today, dimension="channel", as_of=now),
+        csat_today_average=csat_average,
+        csat_today_count=csat_count,
+        attention=needing_attention(now),
+    )
+    if with_charts:
+        recent = recent_period(now)
+        dashboard.trend = report_trend(period=recent, as_of=now)
+        dashboard.load_by_hour = load_by_hour(recent)
+    return dashboard
