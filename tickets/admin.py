@@ -265,10 +265,20 @@ class TicketAdmin(admin.ModelAdmin):
 
 @admin.register(Rating)
 class RatingAdmin(admin.ModelAdmin):
-    list_display = ("ticket", "score", "operator", "created_at")
-    list_filter = ("score",)
-    search_fields = ("ticket__number",)
+    list_display = ("ticket", "score", "comment", "operator", "ticket_channel", "ticket_queue", "created_at")
+    list_filter = ("score", "ticket__channel", "ticket__queue")
+    search_fields = ("ticket__number", "operator__username", "operator__last_name", "comment")
+    list_select_related = ("ticket__queue", "operator")
+    date_hierarchy = "created_at"
     readonly_fields = ("ticket", "score", "comment", "operator", "created_at")
+
+    @admin.display(description=gettext_lazy("channel"), ordering="ticket__channel")
+    def ticket_channel(self, rating: Rating) -> str:
+        return rating.ticket.get_channel_display()
+
+    @admin.display(description=gettext_lazy("queue"), ordering="ticket__queue")
+    def ticket_queue(self, rating: Rating) -> str:
+        return str(rating.ticket.queue)
 
     def has_add_permission(self, request) -> bool:
         return False
