@@ -9,7 +9,7 @@ from django.utils import timezone
 from chat.models import ChatSession, Phase
 from chat.services import queue_position
 from gosupport.models import Category, OperatorProfile, User
-from tickets.models import Message, Ticket
+from tickets.models import OPEN_STATUSES, Message, Ticket
 from tickets.selectors import access_ticket, messages_visible_to, tickets_visible_to
 
 EARLIER_APPEALS_SHOWN = 10
@@ -60,8 +60,10 @@ def desk_chats(*, operator: User) -> list[ChatSession]:
     """The chats an operator is answering now, oldest first, at most their capacity."""
     profile = OperatorProfile.objects.filter(user=operator).first()
     limit = profile.capacity if profile else DESK_CHATS_WITHOUT_PROFILE
+    # Routing may assign a chat before its session leaves the bot: the assignee is what counts.
     sessions = (
-        ChatSession.objects.filter(phase=Phase.ASSIGNED, ticket__assignee=operator)
+        ChatSession.objects.filter(ticket__assignee=operator, ticket__status__in=OPEN_STATUSES)
+        .exclude(phase=Phase.CLOSED)
         .select_related("ticket__citizen", "ticket__assignee", "ticket__category", "ticket__queue")
         .order_by("ticket__created_at", "pk")
     )

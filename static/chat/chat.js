@@ -18,6 +18,7 @@
   var TYPING_SHOWN_MS = 5000;
   var RESUME_SETTLE_MS = 1500;
   var MAX_BACKOFF_MS = 30000;
+  var ACK_BROADCAST_WAIT_MS = 2000;
 
   function fill(template, values) {
     return (template || "").replace(/%\((\w+)\)s/g, function (_, key) {
@@ -97,6 +98,7 @@
     this.number = root.dataset.number;
     this.status = root.dataset.status;
     this.known = {};
+    this.awaiting = {};
     this.contiguous = parseInt(root.dataset.completeToSeq, 10) || 0;
     this.peerRead = 0;
     this.readSent = 0;
@@ -271,6 +273,10 @@
 
   ChatRoom.prototype.addMessage = function (frame) {
     if (typeof frame.seq !== "number" || this.known[frame.seq]) { return; }
+    if (this.awaiting[frame.seq]) {
+      this.awaiting[frame.seq].remove();
+      delete this.awaiting[frame.seq];
+    }
     this.place(this.buildMessage(frame), frame.seq);
     if (frame.author !== this.ownKind) {
       this.typingEl.textContent = "";
@@ -399,6 +405,8 @@
     this.pending.forEach(this.sendFrameOf, this);
   };
 
+  /* The server stored our message. Its broadcast (with files and the server's time) replaces
+     the local copy; should that broadcast be lost, a resume brings it. */
   ChatRoom.prototype.acknowledged = function (frame) {
     var index = -1;
     this.pending.forEach(function (entry, i) { if (entry.client_id === frame.client_id) { index = i; } });
@@ -409,12 +417,12 @@
       entry.el.remove();
       return;
     }
-    entry.el.classList.remove("chat-msg--pending");
     delete entry.el.dataset.clientId;
-    entry.el.dataset.seq = frame.seq;
-    entry.el.dataset.author = this.ownKind;
+    entry.el.classList.remove("chat-msg--pending");
     entry.el.querySelector("[data-receipt]").textContent = "";
-    this.place(entry.el, frame.seq);
+    this.awaiting[frame.seq] = entry.el;
+    var self = this;
+    window.setTimeout(function () { if (self.awaiting[frame.seq]) { self.askForGap(); } }, ACK_BROADCAST_WAIT_MS);
   };
 
   ChatRoom.prototype.upload = function (file) {

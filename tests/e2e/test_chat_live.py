@@ -5,17 +5,22 @@ with axe-core on the way."""
 
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from PIL import Image
 
 from chat.models import ChatSession, Phase
+from chat.receivers import broadcast_message
 from gosupport.models import OperatorProfile, Presence
 from knowledgebase.models import Article, Section
 from knowledgebase.services import kb_reindex
 from tests.chat.daphne_fixtures import start_daphne, stop
-from tickets.models import AuthorKind, Message, Rating, Ticket
+from tickets.models import Attachment, AuthorKind, Message, Rating, Ticket
+from tickets.services import message_add
+from tickets.signals import message_stored
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -80,6 +85,7 @@ def citizen_opens_a_chat(page, server, sign_in, serious_a11y_violations) -> str:
     page.click("#chat-start-form button[type=submit]")
     page.wait_for_url(re.compile(r"/chat/[^/]+/$"))
     number = page.url.rstrip("/").rsplit("/", 1)[-1]
+    page.wait_for_selector(".chat-msg--bot")
     page.wait_for_selector(".chat-msg--bot a.chat-action-link[href*='reset-password']")
     page.wait_for_selector("[data-chat-composer]:not([hidden])")
     return number
@@ -183,3 +189,101 @@ def test_citizen_closes_the_chat_with_that_helped_and_rates(
     page.wait_for_selector("[data-chat-rated]:not([hidden])")
     ticket = Ticket.objects.get(number=number)
     assert ticket.assignee is None and Rating.objects.get(ticket=ticket).score == 4
+
+
+def add_message(**kwargs) -> None:
+    """message_add from a thread of its own: its broadcast runs async_to_sync, which cannot run
+    in the test thread where Playwright's event loop lives."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_add_message_and_close_connection, kwargs).result()
+
+
+def _add_message_and_close_connection(kwargs) -> None:
+    try:
+        message_add(**kwargs)
+    finally:
+        connection.close()
+
+
+def drop_socket(page) -> None:
+    """Cut the chat's WebSocket the way a network drop does; chat.js must reconnect by itself."""
+    page.evaluate("document.querySelector('[data-chat-root]').chatRoom.ws.close(4000)")
+
+
+def test_a_dropped_socket_loses_nothing_and_sends_nothing_twice(
+    chromium_browser, browser_page, daphne_server, sign_in, serious_a11y_violations, citizen_a, offline_operator, faq
+):
+    page = browser_page
+    number = citizen_opens_a_chat(page, daphne_server, sign_in, serious_a11y_violations)
+    ticket = Ticket.objects.get(number=number)
+    drop_socket(page)
+    page.fill("[data-chat-text]", "Пишу, пока связь пропала")
+    page.keyboard.press("Enter")
+    for n in range(3):
+        add_message(ticket=ticket, author=offline_operator, text=f"Ответ, пока вас не было {n}")
+    for n in range(3):
+        page.locator(".chat-msg--operator", has_text=f"Ответ, пока вас не было {n}").wait_for()
+    page.locator(".chat-msg--citizen", has_text="Пишу, пока связь пропала").wait_for()
+    page.wait_for_selector(".chat-msg--pending", state="detached")
+    assert Message.objects.filter(ticket=ticket, text="Пишу, пока связь пропала").count() == 1
+    assert_transcript_in_order_without_repeats(page, ticket)
+
+
+def test_a_message_that_skips_a_seq_makes_the_page_fetch_the_missing_ones(
+    chromium_browser, browser_page, daphne_server, sign_in, serious_a11y_violations, citizen_a, offline_operator, faq
+):
+    page = browser_page
+    number = citizen_opens_a_chat(page, daphne_server, sign_in, serious_a11y_violations)
+    ticket = Ticket.objects.get(number=number)
+    page.wait_for_selector(".chat-connection:empty", state="attached")
+    message_stored.disconnect(dispatch_uid="chat.broadcast_message")
+    try:
+        for n in range(2):
+            add_message(ticket=ticket, author=offline_operator, text=f"Потерянный ответ {n}")
+    finally:
+        message_stored.connect(broadcast_message, dispatch_uid="chat.broadcast_message")
+    add_message(ticket=ticket, author=offline_operator, text="Ответ после пропуска")
+    for text in ("Потерянный ответ 0", "Потерянный ответ 1", "Ответ после пропуска"):
+        page.locator(".chat-msg--operator", has_text=text).wait_for()
+    assert_transcript_in_order_without_repeats(page, ticket)
+
+
+def assert_transcript_in_order_without_repeats(page, ticket) -> None:
+    shown = [
+        int(seq)
+        for seq in page.locator("[data-chat-log] li[data-seq]").evaluate_all(
+            "(items) => items.map((i) => i.dataset.seq)"
+        )
+    ]
+    stored = list(Message.objects.filter(ticket=ticket, internal=False).order_by("seq").values_list("seq", flat=True))
+    assert shown == stored
+
+
+def test_a_screenshot_is_sent_in_the_chat(
+    chromium_browser, browser_page, daphne_server, sign_in, serious_a11y_violations, citizen_a, faq, tmp_path
+):
+    page = browser_page
+    number = citizen_opens_a_chat(page, daphne_server, sign_in, serious_a11y_violations)
+    screenshot = tmp_path / "screen.png"
+    Image.new("RGB", (40, 30), (20, 120, 200)).save(screenshot, format="PNG")
+    page.set_input_files("[data-chat-files]", str(screenshot))
+    page.click("[data-chat-composer] button[type=submit]")
+    link = page.locator(".chat-msg--citizen a", has_text="screen.png")
+    link.wait_for()
+    attachment = Attachment.objects.get(ticket__number=number)
+    assert attachment.message is not None and attachment.original_name == "screen.png"
+    assert link.get_attribute("href").endswith(f"/files/{attachment.pk}/")
+
+
+def test_a_file_that_is_not_a_picture_or_pdf_is_refused_with_a_clear_error(
+    chromium_browser, browser_page, daphne_server, sign_in, serious_a11y_violations, citizen_a, faq, tmp_path
+):
+    page = browser_page
+    number = citizen_opens_a_chat(page, daphne_server, sign_in, serious_a11y_violations)
+    bad = tmp_path / "virus.pdf"
+    bad.write_bytes(b"MZ\x90\x00 not a pdf")
+    page.set_input_files("[data-chat-files]", str(bad))
+    page.click("[data-chat-composer] button[type=submit]")
+    page.wait_for_selector("[data-chat-error]:not(:empty)")
+    assert not Attachment.objects.filter(ticket__number=number).exists()
+    assert page.locator(".chat-msg--pending").count() == 0
