@@ -23,7 +23,10 @@ PERSONAS = ["citizen_a", "citizen_b", "operator_of_queue", "operator_of_other_qu
 
 
 @pytest.fixture
-def signed_in(client, request):
+def signed_in(client, request, settings):
+    """A Django client signed in as the persona, reading English (the msgids the tests quote)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
     def sign_in(persona: str):
         if persona != "anonymous":
             client.force_login(request.getfixturevalue(persona))
