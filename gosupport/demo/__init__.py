@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appointments.demo import seed_demo_appointments
 from gosupport.demo.clock import ReplayClock, replaying
 from gosupport.demo.people import DemoPeople, people_seed
 from gosupport.demo.plan import Planner
@@ -40,6 +41,7 @@ class DemoResult:
     replayed: bool
     report: ReplayReport | None = None
     imported: list[str] = field(default_factory=list)
+    appointments: dict[str, int] = field(default_factory=dict)
 
 
 def demo_seed(*, appeals: int = DEFAULT_APPEALS, days: int = DEFAULT_DAYS, seed: int = DEFAULT_SEED) -> DemoResult:
@@ -84,10 +86,7 @@ def _mark_past_notifications_sent(*, after_pk: int) -> None:
 
 
 # Starting data other apps ship in their documented import formats, loaded when present.
-FIXTURE_IMPORTS = (
-    ("import_kb", Path("knowledgebase") / "fixtures" / "faq.json"),
-    ("import_centres", Path("appointments") / "fixtures" / "centres.json"),
-)
+FIXTURE_IMPORTS = (("import_kb", Path("knowledgebase") / "fixtures" / "faq.json"),)
 
 
 def fixture_imports() -> list[tuple[str, Path]]:
@@ -96,9 +95,10 @@ def fixture_imports() -> list[tuple[str, Path]]:
 
 
 def demo_load(*, appeals: int = DEFAULT_APPEALS, days: int = DEFAULT_DAYS, seed: int = DEFAULT_SEED) -> DemoResult:
-    """The demo seed plus the starting FAQ and service centres the apps ship."""
+    """The demo seed, the starting FAQ, and the service centres with their visits."""
     result = demo_seed(appeals=appeals, days=days, seed=seed)
     for command, path in fixture_imports():
         call_command(command, str(path))
         result.imported.append(command)
+    result.appointments = seed_demo_appointments()
     return result

@@ -1,4 +1,3 @@
-import json
 from collections import Counter
 
 import pytest
@@ -105,34 +104,15 @@ def test_the_faq_fixture_is_imported_when_it_exists(tmp_path, monkeypatch):
     assert Article.objects.count() == 1
 
 
-def test_service_centres_are_imported_when_the_fixture_exists(tmp_path, monkeypatch):
-    from appointments.models import ServiceCentre
+@pytest.mark.slow
+def test_service_centres_and_their_visits_come_with_the_demo(visits_seeded):
+    from appointments.models import Booking, ServiceCentre
 
-    hours = {day: ["09:00", "18:00"] for day in ("mon", "tue", "wed", "thu", "fri")} | {"sat": None, "sun": None}
-    centres = {
-        "services": [{"slug": "passport", "title": "Загранпаспорт", "duration_minutes": 15}],
-        "centres": [
-            {
-                "slug": "mfc-centre",
-                "name": "МФЦ Центральный",
-                "city": "Москва",
-                "address": "ул. Тверская, 1",
-                "lat": 55.757,
-                "lon": 37.615,
-                "phone": "+74950000000",
-                "windows": 4,
-                "online_booking": True,
-                "services": ["passport"],
-                "timezone": "Europe/Moscow",
-                "hours": hours,
-            }
-        ],
-    }
-    fixture = tmp_path / "centres.json"
-    fixture.write_text(json.dumps(centres, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setattr("gosupport.demo.FIXTURE_IMPORTS", (("import_centres", fixture),))
-    seed("--appeals", "0")
-    assert ServiceCentre.objects.filter(slug="mfc-centre").exists()
+    result = demo_load(appeals=0)
+    assert ServiceCentre.objects.count() == result.appointments["centres"] > 0
+    assert Booking.objects.exists()
+    demo_load(appeals=0)
+    assert ServiceCentre.objects.count() == result.appointments["centres"]
 
 
 def test_missing_fixtures_are_skipped(tmp_path, monkeypatch):
