@@ -28,8 +28,11 @@ migrate: venv
 run: venv
 	$(PY) manage.py run_centre --host $(HOST) --port $(PORT)
 
+# Browser tests run in a process of their own: Playwright's sync API keeps an event loop
+# running in the main thread, which the asyncio socket tests must not share.
 test: devvenv
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 lint: devvenv
 	$(VENV)/bin/ruff check .

@@ -28,6 +28,16 @@ def _api_throttle_counters_empty():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _business_calendars_read_afresh():
+    """Each process keeps the calendars it read; a test's rolled-back rows must not outlive it."""
+    from gosupport.calendar import calendars_forget
+
+    calendars_forget()
+    yield
+    calendars_forget()
+
+
 @pytest.fixture
 def account_category(db):
     return CategoryFactory(slug="account-access", title="Доступ к личному кабинету", title_en="Account access")
@@ -109,3 +119,11 @@ def _end_stray_database_sessions(django_db_setup, django_db_blocker):
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that drives the browser is a browser test, whether or not its author marked it,
+    so `make test` always runs it in the browser process."""
+    for item in items:
+        if "chromium_browser" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
