@@ -5,17 +5,20 @@ with axe-core on the way."""
 
 import os
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 from PIL import Image
+from playwright.sync_api import expect
 
 from chat.models import ChatSession, Phase
 from chat.receivers import broadcast_message
+from chat.services import chat_accept, chat_handoff, chat_open
 from gosupport.models import OperatorProfile, Presence
-from knowledgebase.models import Article, Section
+from knowledgebase.models import Article, CannedResponse, Section
 from knowledgebase.services import kb_reindex
 from tests.chat.daphne_fixtures import start_daphne, stop
 from tickets.models import Attachment, AuthorKind, Message, Rating, Ticket
@@ -287,3 +290,67 @@ def test_a_file_that_is_not_a_picture_or_pdf_is_refused_with_a_clear_error(
     page.wait_for_selector("[data-chat-error]:not(:empty)")
     assert not Attachment.objects.filter(ticket__number=number).exists()
     assert page.locator(".chat-msg--pending").count() == 0
+
+
+def wait_until(check, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "the database never showed the change"
+        time.sleep(0.1)
+
+
+def assigned_chat(citizen, operator, category):
+    ticket = chat_open(citizen=citizen, text="Не приходит код подтверждения", category=category)
+    chat_handoff(ticket=ticket, actor=citizen)
+    chat_accept(ticket=ticket, operator=operator)
+    return ticket
+
+
+def test_operator_answers_with_canned_text_and_faq_then_hands_the_chat_to_the_second_line(
+    chromium_browser,
+    browser_page,
+    daphne_server,
+    sign_in,
+    serious_a11y_violations,
+    citizen_a,
+    operator_of_queue,
+    account_category,
+    faq,
+):
+    CannedResponse.objects.create(
+        title="Приветствие", shortcut="hello", body="Здравствуйте, {citizen_name}! Смотрю обращение.", lang="ru"
+    )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ticket = pool.submit(assigned_chat, citizen_a, operator_of_queue, account_category).result()
+    page = browser_page
+    sign_in(page, daphne_server, *OPERATOR_LOGIN)
+    page.goto(f"{daphne_server.url}/chat/desk/")
+    room = room_of(page, ticket.number)
+    room.locator("[data-chat-connection]:empty").wait_for(state="attached")
+    assert serious_a11y_violations(page) == []
+
+    room.locator("details", has=page.locator("[data-desk-assist]")).locator("summary").click()
+    room.locator("[data-desk-assist] input[name=q]").fill("hello")
+    room.locator("[data-desk-assist] button[type=submit]").click()
+    room.locator("[data-desk-assist-results] button").first.click()
+    expect(room.locator("[data-chat-text]")).to_have_value("Здравствуйте, Алиса! Смотрю обращение.")
+    room.locator("[data-desk-assist] input[name=q]").fill("пароль")
+    room.locator("[data-desk-assist] button[type=submit]").click()
+    room.locator("[data-desk-assist-results] a[href*='reset-password']").wait_for()
+    room.locator("[data-desk-assist-results] li", has=page.locator("a")).locator("button").click()
+    expect(room.locator("[data-chat-text]")).to_have_value(re.compile("reset-password"))
+    room.locator("[data-chat-composer] button[type=submit]").click()
+    room.locator(".chat-msg--operator", has_text="Здравствуйте, Алиса!").wait_for()
+
+    page.check("input[name=status][value=away]")
+    wait_until(lambda: OperatorProfile.objects.get(user=operator_of_queue).presence == Presence.AWAY)
+
+    room.locator("details", has=page.locator("[data-desk-transfer]")).locator("summary").click()
+    room.locator("[data-desk-transfer] select").select_option("second_line")
+    room.locator("[data-desk-transfer] button[type=submit]").click()
+    wait_for_status(page, ticket.number, "queued")
+    wait_until(lambda: Ticket.objects.get(pk=ticket.pk).line == 2)
+    room.locator("[data-desk-remove]").click()
+    expect(room).to_have_count(0)
+    sent = Message.objects.get(ticket=ticket, author_kind=AuthorKind.OPERATOR)
+    assert sent.text.startswith("Здравствуйте, Алиса! Смотрю обращение.") and "reset-password" in sent.text
