@@ -1,13 +1,16 @@
 """WebSocket doors of the live chat: authenticate, validate a frame, call a service, answer."""
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from chat import services
 from chat.db import service_call as database_sync_to_async
 from chat.realtime import message_frame, operator_group, room_group, user_group
+from chat.throttle import TokenBucket
 from gosupport.twofactor import second_factor_passed_in_session, second_factor_required
 from tickets.selectors import access_ticket
 from tickets.services import TransitionForbidden
@@ -31,7 +34,14 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
 
     handlers: dict = {}
 
+    @cached_property
+    def bucket(self) -> TokenBucket:
+        return TokenBucket(rate=settings.CHAT_FRAMES_PER_SECOND, burst=settings.CHAT_FRAMES_BURST)
+
     async def receive_json(self, content, **kwargs):
+        if not self.bucket.allow():
+            await self.send_error("throttled", _("Too many messages at once. Please wait a moment."))
+            return
         handler = self.handlers.get(content.get("type")) if isinstance(content, dict) else None
         if handler is None:
             await self.send_error("unknown_type", _("Unknown frame type."))

@@ -220,6 +220,9 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 SLA_SWEEP_INTERVAL_SECONDS = env.int("SLA_SWEEP_INTERVAL_SECONDS", default=5)
+# Each process keeps the business calendars it read; another process's change reaches it
+# within this many seconds (its own changes at once).
+CALENDAR_CACHE_SECONDS = env.float("CALENDAR_CACHE_SECONDS", default=5.0)
 CELERY_TASK_ROUTES = {
     "tickets.sla_sweep": {"queue": "default"},
     "gosupport.deliver_notification": {"queue": "default"},
@@ -367,6 +370,9 @@ LOGGING = {
     "loggers": {"django": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO"), "propagate": False}},
 }
 CHAT_OFFER_SECONDS = env.int("CHAT_OFFER_SECONDS", default=20)
+# Frames a socket may send: this many a second on average, in bursts of up to CHAT_FRAMES_BURST.
+CHAT_FRAMES_PER_SECOND = env.float("CHAT_FRAMES_PER_SECOND", default=10.0)
+CHAT_FRAMES_BURST = env.int("CHAT_FRAMES_BURST", default=40)
 
 # Channels (tickets.channels, chat.messengers). The support mailbox is polled only when
 # IMAP_URL is set: imaps://user:password@host:993/INBOX (imap:// without TLS).

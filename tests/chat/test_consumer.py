@@ -135,3 +135,15 @@ async def test_deactivating_a_user_closes_their_sockets(citizen_a, chat_ticket):
 
     await database_sync_to_async(deactivate)()
     assert (await communicator.receive_output(timeout=3))["type"] == "websocket.close"
+
+
+async def test_a_flood_of_frames_is_throttled_with_an_error_frame(settings, citizen_a, chat_ticket):
+    settings.CHAT_FRAMES_PER_SECOND, settings.CHAT_FRAMES_BURST = 0.001, 3
+    communicator, _connected, _ = await connect(citizen_a, chat_ticket.number)
+    for _n in range(4):
+        await communicator.send_json_to({"type": "typing"})
+    answer = await communicator.receive_json_from(timeout=3)
+    while answer["type"] == "typing":
+        answer = await communicator.receive_json_from(timeout=3)
+    assert answer == {"type": "error", "code": "throttled", "detail": answer["detail"]}
+    await communicator.disconnect()
