@@ -100,6 +100,8 @@ def gosupport_env() -> dict:
         EMAIL_URL="dummymail://",
         STAFF_2FA_REQUIRED="false",
         API_THROTTLE_USER="1000000/min",
+        CHAT_FRAMES_PER_SECOND="100000",
+        CHAT_FRAMES_BURST="100000",
     )
 
 
