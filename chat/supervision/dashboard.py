@@ -8,7 +8,7 @@ from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
 from chat.models import ChatSession, Phase
-from chat.supervision.report import DayPoint, Period, ReportRow, report_section, report_total, report_trend
+from chat.supervision.report import DayPoint, Period, ReportRow, report_total_and_sections, report_trend
 from gosupport.models import Category, OperatorProfile, Presence
 from tickets.models import OPEN_STATUSES, Rating, Ticket
 
@@ -183,14 +183,15 @@ def dashboard_snapshot(*, now: datetime | None = None, with_charts: bool = True)
     today = today_period(now)
     waiting, longest = chats_waiting(now)
     csat_average, csat_count = csat_of_day(today.start, now)
+    today_total, today_sections = report_total_and_sections(period=today, dimensions=("channel",), as_of=now)
     dashboard = Dashboard(
         now=now,
         queues=queue_lines(now),
         chats_waiting=waiting,
         longest_wait=longest,
         operators=operator_lines(),
-        today=report_total(period=today, as_of=now),
-        today_by_channel=report_section(period=today, dimension="channel", as_of=now),
+        today=today_total,
+        today_by_channel=today_sections["channel"],
         csat_today_average=csat_average,
         csat_today_count=csat_count,
         attention=needing_attention(now),

@@ -1,7 +1,9 @@
 """The SLA report: appeals created in a period, per channel, category, queue and operator.
 
-Every figure is aggregated by the database, one GROUP BY per breakdown, so the report
-reads a handful of rows per group whatever the number of appeals. Definitions:
+Every figure is aggregated by the database: the appeals of the period are read once into
+a narrow per-appeal table of flags and durations (temporary, of this connection), then
+each breakdown is one GROUP BY over it, so Python only ever sees a handful of rows per
+group, whatever the number of appeals. Definitions:
 
 - volume: appeals created in the period;
 - first response within SLA: of the appeals with a first-response deadline whose outcome
@@ -18,13 +20,14 @@ reads a handful of rows per group whatever the number of appeals. Definitions:
 - repeat contacts: appeals whose citizen had filed another one in the 7 days before.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
-    Aggregate,
-    Avg,
+    Case,
     Count,
     DateTimeField,
     Exists,
@@ -32,10 +35,12 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -63,17 +68,6 @@ class SecondsBetween(Func):
     def as_sqlite(self, compiler, connection, **extra):
         template = "((julianday(%(expressions)s)) * 86400.0)"
         return self.as_sql(compiler, connection, template=template, arg_joiner=") - julianday(", **extra)
-
-
-class PercentileCont(Aggregate):
-    """PostgreSQL's continuous percentile of a numeric expression (NULLs are skipped)."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression, *, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
 
 
 @dataclass(frozen=True)
@@ -185,98 +179,141 @@ def _sla_counts(as_of: datetime) -> dict:
     }
 
 
-def _metrics(as_of: datetime) -> dict:
-    rated = Q(rating__isnull=False)
-    metrics = {
-        **_sla_counts(as_of),
-        "escalations": Count("id", filter=Q(escalation_level__gt=0)),
-        "rated": Count("id", filter=rated),
-        "rateable": Count("id", filter=rated | Q(closed_at__isnull=False)),
-        "csat_average": Avg("rating__score", output_field=FloatField()),
-        "chats": Count("id", filter=Q(channel=Channel.CHAT)),
-        "deflected": Count(
-            "id", filter=Q(channel=Channel.CHAT, status=Status.COMPLETED, first_responded_at__isnull=True)
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _fact_flags(as_of: datetime) -> dict:
+    """Per appeal, 1 or 0 for everything the report counts."""
+    first_due, resolution_due = Q(first_response_due__isnull=False), Q(resolution_due__isnull=False)
+    closed, rated = Q(closed_at__isnull=False), Q(rating__isnull=False)
+    return {
+        "first_response_measured": _flag(
+            first_due & (Q(first_responded_at__isnull=False) | _first_response_overdue(as_of))
         ),
-        "repeat_contacts": Count("id", filter=Q(_repeat_of_earlier_contact())),
+        "first_response_within": _flag(first_due & Q(first_responded_at__lte=F("first_response_due"))),
+        "resolution_measured": _flag(
+            resolution_due & (closed | Q(resolution_due__lte=as_of, sla_paused_at__isnull=True))
+        ),
+        "resolution_within": _flag(resolution_due & Q(closed_at__lte=F("resolution_due"))),
+        "escalations": _flag(Q(escalation_level__gt=0)),
+        "rated": _flag(rated),
+        "rateable": _flag(rated | closed),
+        "chats": _flag(Q(channel=Channel.CHAT)),
+        "deflected": _flag(Q(channel=Channel.CHAT, status=Status.COMPLETED, first_responded_at__isnull=True)),
+        "repeat_contacts": _flag(Q(_repeat_of_earlier_contact())),
     }
-    if connection.vendor == "postgresql":
-        metrics.update(_percentile_aggregates())
-    return metrics
 
 
-def _durations() -> dict[str, SecondsBetween]:
-    return {
-        "first_response": SecondsBetween(F("first_responded_at"), F("created_at")),
-        "resolution": SecondsBetween(F("closed_at"), F("created_at")),
-    }
-
-
+COUNTED = (
+    "first_response_measured",
+    "first_response_within",
+    "resolution_measured",
+    "resolution_within",
+    "escalations",
+    "rated",
+    "rateable",
+    "chats",
+    "deflected",
+    "repeat_contacts",
+)
+MEASURES = ("first_response", "resolution")
 PERCENTILE_FIELDS = (("first_response", "median"), ("first_response", "p95"), ("resolution", "median"))
+FACTS_TABLE = "supervision_report_facts"
+TOTAL = "'total'"
 
 
-def _percentile_aggregates() -> dict:
-    durations = _durations()
-    return {
-        f"{measure}_{name}": PercentileCont(durations[measure], fraction=PERCENTILES[name])
-        for measure, name in PERCENTILE_FIELDS
-    }
+def _facts_query(period: Period, as_of: datetime) -> QuerySet:
+    return (
+        tickets_created_in(period)
+        .annotate(
+            **_fact_flags(as_of),
+            score=F("rating__score"),
+            first_response_seconds=SecondsBetween(F("first_responded_at"), F("created_at")),
+            resolution_seconds=SecondsBetween(F("closed_at"), F("created_at")),
+        )
+        .values(*DIMENSION_COLUMNS.values(), *COUNTED, "score", "first_response_seconds", "resolution_seconds")
+    )
 
 
 def tickets_created_in(period: Period) -> QuerySet[Ticket]:
     return Ticket.objects.filter(created_at__gte=period.start, created_at__lt=period.end).order_by()
 
 
-def _group_value(dimension: str | None):
-    return F(DIMENSION_COLUMNS[dimension]) if dimension else Value(0)
+class Facts:
+    """One row per appeal of the period, in a temporary table of this connection: the
+    appeals are read once (the repeat-contact probe is the costly part), then each
+    breakdown is a GROUP BY over narrow rows."""
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+
+    def grouped(self, dimension: str | None) -> list[dict]:
+        bucket = DIMENSION_COLUMNS[dimension] if dimension else TOTAL
+        self.cursor.execute(_grouped_sql(bucket))
+        names = [column[0] for column in self.cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in self.cursor.fetchall()]
+        if connection.vendor != "postgresql":
+            self._add_window_percentiles(bucket, rows)
+        return rows
+
+    def _add_window_percentiles(self, bucket: str, rows: list[dict]) -> None:
+        """Percentiles without percentile_cont: number each group's values in the database
+        and fetch only the (at most two) rows around each percentile's position."""
+        by_bucket = {row["bucket"]: row for row in rows}
+        for row in rows:
+            row.update({f"{measure}_{name}": None for measure, name in PERCENTILE_FIELDS})
+        for measure in MEASURES:
+            self.cursor.execute(_positions_sql(bucket, f"{measure}_seconds"))
+            picked: dict = {}
+            for group, seconds, rn, n in self.cursor.fetchall():
+                picked.setdefault(group, {"n": n})[rn - 1] = seconds
+            for group, values in picked.items():
+                for name, fraction in PERCENTILES.items():
+                    if (measure, name) in PERCENTILE_FIELDS:
+                        by_bucket[group][f"{measure}_{name}"] = _interpolate(values, fraction)
 
 
-def _grouped(base: QuerySet[Ticket], dimension: str | None, as_of: datetime) -> list[dict]:
-    rows = base.annotate(bucket=_group_value(dimension)).values("bucket").annotate(**_metrics(as_of)).order_by("bucket")
-    rows = list(rows.iterator())
-    if connection.vendor != "postgresql":
-        _add_window_percentiles(base, dimension, rows)
-    return rows
-
-
-def _add_window_percentiles(base: QuerySet[Ticket], dimension: str | None, rows: list[dict]) -> None:
-    """Percentiles without percentile_cont: number the values of each group in the
-    database and fetch only the (at most two) rows around each percentile's position."""
-    by_group = {row["bucket"]: row for row in rows}
-    for measure, duration in _durations().items():
-        picked = _rows_around_percentiles(base, dimension, duration)
-        for group, values in picked.items():
-            for name, fraction in PERCENTILES.items():
-                if (measure, name) in PERCENTILE_FIELDS:
-                    by_group[group][f"{measure}_{name}"] = _interpolate(values, fraction)
-    for row in rows:
-        for measure, name in PERCENTILE_FIELDS:
-            row.setdefault(f"{measure}_{name}", None)
-
-
-def _rows_around_percentiles(base: QuerySet[Ticket], dimension: str | None, duration) -> dict:
-    inner = (
-        base.annotate(bucket=_group_value(dimension), seconds=duration)
-        .filter(seconds__isnull=False)
-        .values("bucket", "seconds")
+def _grouped_sql(bucket: str) -> str:
+    sums = ", ".join(f"COALESCE(SUM({name}), 0) AS {name}" for name in COUNTED)
+    percentiles = ""
+    if connection.vendor == "postgresql":
+        percentiles = "".join(
+            f", percentile_cont({PERCENTILES[name]}) WITHIN GROUP (ORDER BY {measure}_seconds) AS {measure}_{name}"
+            for measure, name in PERCENTILE_FIELDS
+        )
+    grouping = "" if bucket == TOTAL else f" GROUP BY {bucket} ORDER BY {bucket}"
+    return (
+        f"SELECT {bucket} AS bucket, COUNT(*) AS volume, {sums}, AVG(score) AS csat_average{percentiles} "
+        f"FROM {FACTS_TABLE}{grouping}"
     )
-    inner_sql, params = inner.query.sql_with_params()
+
+
+def _positions_sql(bucket: str, column: str) -> str:
     positions = " OR ".join(
         f"(rn - 1) IN (CAST({fraction} * (n - 1) AS INTEGER), CAST({fraction} * (n - 1) AS INTEGER) + 1)"
         for fraction in PERCENTILES.values()
     )
-    sql = (
-        "SELECT grp, seconds, rn, n FROM ("
-        "SELECT grp, seconds, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY seconds) AS rn, "
-        "COUNT(*) OVER (PARTITION BY grp) AS n "
-        f"FROM (SELECT s.bucket AS grp, s.seconds AS seconds FROM ({inner_sql}) AS s) AS v) AS w "
-        f"WHERE {positions} ORDER BY grp, rn"
+    return (
+        f"SELECT bucket, seconds, rn, n FROM (SELECT {bucket} AS bucket, {column} AS seconds, "
+        f"ROW_NUMBER() OVER (PARTITION BY {bucket} ORDER BY {column}) AS rn, "
+        f"COUNT(*) OVER (PARTITION BY {bucket}) AS n FROM {FACTS_TABLE} WHERE {column} IS NOT NULL) AS w "
+        f"WHERE {positions} ORDER BY bucket, rn"
     )
-    picked: dict = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for group, value, rn, n in cursor:
-            picked.setdefault(group, {"n": n})[rn - 1] = value
-    return picked
+
+
+@contextmanager
+def report_facts(*, period: Period, as_of: datetime) -> Iterator[Facts]:
+    """The facts table lives for the block; an error rolls its creation back."""
+    sql, params = _facts_query(period, as_of).query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The planner's cost estimates for a million rows trigger JIT compiling that costs more than it saves.
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(f"DROP TABLE IF EXISTS {FACTS_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {FACTS_TABLE} AS {sql}", params)
+        yield Facts(cursor)
+        cursor.execute(f"DROP TABLE {FACTS_TABLE}")
 
 
 def _interpolate(values: dict, fraction: float) -> float:
@@ -306,24 +343,37 @@ def _as_row(values: dict, label: str) -> ReportRow:
     row = ReportRow(key=key, label=label, **values)
     for name in ("first_response_median", "first_response_p95", "resolution_median", "csat_average"):
         value = getattr(row, name)
-        setattr(row, name, round(value, 1) if value is not None else None)
+        setattr(row, name, round(float(value), 1) if value is not None else None)
     return row
 
 
-def report_section(*, period: Period, dimension: str, as_of: datetime | None = None) -> list[ReportRow]:
-    """One breakdown of the report: a row per channel, category, queue or operator."""
-    as_of = as_of or timezone.now()
-    grouped = _grouped(tickets_created_in(period), dimension, as_of)
+def _section(facts: Facts, dimension: str) -> list[ReportRow]:
+    grouped = facts.grouped(dimension)
     labels = _labels(dimension, [row["bucket"] for row in grouped if row["bucket"] is not None])
     return [_as_row(row, labels.get(row["bucket"]) or _missing_label(dimension)) for row in grouped]
 
 
+def _total(facts: Facts) -> ReportRow:
+    return _as_row(facts.grouped(None)[0], _("Total"))
+
+
+def report_section(*, period: Period, dimension: str, as_of: datetime | None = None) -> list[ReportRow]:
+    """One breakdown of the report: a row per channel, category, queue or operator."""
+    with report_facts(period=period, as_of=as_of or timezone.now()) as facts:
+        return _section(facts, dimension)
+
+
 def report_total(*, period: Period, as_of: datetime | None = None) -> ReportRow:
-    as_of = as_of or timezone.now()
-    grouped = _grouped(tickets_created_in(period), None, as_of)
-    if not grouped:
-        return ReportRow(key=None, label=_("Total"))
-    return _as_row(grouped[0], _("Total"))
+    with report_facts(period=period, as_of=as_of or timezone.now()) as facts:
+        return _total(facts)
+
+
+def report_total_and_sections(
+    *, period: Period, dimensions: tuple[str, ...], as_of: datetime | None = None
+) -> tuple[ReportRow, dict[str, list[ReportRow]]]:
+    """The total and several breakdowns from one reading of the appeals."""
+    with report_facts(period=period, as_of=as_of or timezone.now()) as facts:
+        return _total(facts), {dimension: _section(facts, dimension) for dimension in dimensions}
 
 
 def report_trend(*, period: Period, as_of: datetime | None = None) -> list[DayPoint]:
@@ -359,12 +409,11 @@ def sla_report_build(*, period: Period, as_of: datetime | None = None) -> SlaRep
     if period.end <= period.start:
         raise ValueError("The period must end after it starts.")
     as_of = as_of or timezone.now()
+    total, sections = report_total_and_sections(period=period, dimensions=DIMENSIONS, as_of=as_of)
     return SlaReport(
         period=period,
         as_of=as_of,
-        total=report_total(period=period, as_of=as_of),
-        sections={
-            dimension: report_section(period=period, dimension=dimension, as_of=as_of) for dimension in DIMENSIONS
-        },
+        total=total,
+        sections=sections,
         trend=report_trend(period=period, as_of=as_of),
     )
