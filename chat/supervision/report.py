@@ -29,20 +29,17 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
-    DateTimeField,
-    Exists,
-    ExpressionWrapper,
     F,
     FloatField,
     Func,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Lag, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,15 +141,6 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def _repeat_of_earlier_contact() -> Exists:
-    earlier = Ticket.objects.filter(
-        citizen=OuterRef("citizen"),
-        created_at__lt=OuterRef("created_at"),
-        created_at__gte=ExpressionWrapper(OuterRef("created_at") - REPEAT_WINDOW, output_field=DateTimeField()),
-    )
-    return Exists(earlier)
-
-
 def _first_response_overdue(as_of: datetime) -> Q:
     """Unanswered past the deadline; an appeal closed before it (the bot helped, the
     citizen withdrew) needed no answer and is not judged."""
@@ -160,23 +148,21 @@ def _first_response_overdue(as_of: datetime) -> Q:
     return Q(first_responded_at__isnull=True, first_response_due__lte=as_of) & still_open_at_due
 
 
-def _sla_counts(as_of: datetime) -> dict:
-    """The SLA share counters: what can be judged, and what was on time."""
-    first_due = Q(first_response_due__isnull=False)
-    resolution_due = Q(resolution_due__isnull=False)
+def _sla_conditions(as_of: datetime) -> dict[str, Q]:
+    """What can be judged against the SLA, and what was on time."""
+    first_due, resolution_due = Q(first_response_due__isnull=False), Q(resolution_due__isnull=False)
     return {
-        "volume": Count("id"),
-        "first_response_measured": Count(
-            "id", filter=first_due & (Q(first_responded_at__isnull=False) | _first_response_overdue(as_of))
-        ),
-        "first_response_within": Count("id", filter=first_due & Q(first_responded_at__lte=F("first_response_due"))),
-        "resolution_measured": Count(
-            "id",
-            filter=resolution_due
-            & (Q(closed_at__isnull=False) | Q(resolution_due__lte=as_of, sla_paused_at__isnull=True)),
-        ),
-        "resolution_within": Count("id", filter=resolution_due & Q(closed_at__lte=F("resolution_due"))),
+        "first_response_measured": first_due & (Q(first_responded_at__isnull=False) | _first_response_overdue(as_of)),
+        "first_response_within": first_due & Q(first_responded_at__lte=F("first_response_due")),
+        "resolution_measured": resolution_due
+        & (Q(closed_at__isnull=False) | Q(resolution_due__lte=as_of, sla_paused_at__isnull=True)),
+        "resolution_within": resolution_due & Q(closed_at__lte=F("resolution_due")),
     }
+
+
+def _sla_counts(as_of: datetime) -> dict:
+    counts = {name: Count("id", filter=condition) for name, condition in _sla_conditions(as_of).items()}
+    return {"volume": Count("id"), **counts}
 
 
 def _flag(condition: Q) -> Case:
@@ -184,24 +170,15 @@ def _flag(condition: Q) -> Case:
 
 
 def _fact_flags(as_of: datetime) -> dict:
-    """Per appeal, 1 or 0 for everything the report counts."""
-    first_due, resolution_due = Q(first_response_due__isnull=False), Q(resolution_due__isnull=False)
+    """Per appeal, 1 or 0 for everything the report counts (repeat contacts come after)."""
     closed, rated = Q(closed_at__isnull=False), Q(rating__isnull=False)
     return {
-        "first_response_measured": _flag(
-            first_due & (Q(first_responded_at__isnull=False) | _first_response_overdue(as_of))
-        ),
-        "first_response_within": _flag(first_due & Q(first_responded_at__lte=F("first_response_due"))),
-        "resolution_measured": _flag(
-            resolution_due & (closed | Q(resolution_due__lte=as_of, sla_paused_at__isnull=True))
-        ),
-        "resolution_within": _flag(resolution_due & Q(closed_at__lte=F("resolution_due"))),
+        **{name: _flag(condition) for name, condition in _sla_conditions(as_of).items()},
         "escalations": _flag(Q(escalation_level__gt=0)),
         "rated": _flag(rated),
         "rateable": _flag(rated | closed),
         "chats": _flag(Q(channel=Channel.CHAT)),
         "deflected": _flag(Q(channel=Channel.CHAT, status=Status.COMPLETED, first_responded_at__isnull=True)),
-        "repeat_contacts": _flag(Q(_repeat_of_earlier_contact())),
     }
 
 
@@ -223,16 +200,46 @@ FACTS_TABLE = "supervision_report_facts"
 TOTAL = "'total'"
 
 
+FACT_COLUMNS = (*DIMENSION_COLUMNS.values(), *COUNTED[:-1], "score", "day", *(f"{m}_seconds" for m in MEASURES))
+
+
 def _facts_query(period: Period, as_of: datetime) -> QuerySet:
+    """The period's appeals and the week before it, which only serves to find repeat contacts."""
+    looked_back = Period(start=period.start - REPEAT_WINDOW, end=period.end)
+    previous_contact = Window(
+        Lag("created_at"), partition_by=[F("citizen_id")], order_by=[F("created_at").asc(), F("id").asc()]
+    )
     return (
-        tickets_created_in(period)
+        tickets_created_in(looked_back)
         .annotate(
             **_fact_flags(as_of),
             score=F("rating__score"),
+            day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()),
             first_response_seconds=SecondsBetween(F("first_responded_at"), F("created_at")),
             resolution_seconds=SecondsBetween(F("closed_at"), F("created_at")),
+            in_period=_flag(Q(created_at__gte=period.start)),
+            previous_contact_at=previous_contact,
         )
-        .values(*DIMENSION_COLUMNS.values(), *COUNTED, "score", "first_response_seconds", "resolution_seconds")
+        .values(*FACT_COLUMNS, "citizen_id", "created_at", "in_period", "previous_contact_at")
+    )
+
+
+def _seconds_sql(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+def _facts_sql(inner_sql: str) -> str:
+    gap = _seconds_sql("f.created_at", "f.previous_contact_at")
+    repeat = (
+        f"CASE WHEN f.citizen_id IS NOT NULL AND f.previous_contact_at IS NOT NULL "
+        f"AND {gap} <= {REPEAT_WINDOW.total_seconds()} THEN 1 ELSE 0 END"
+    )
+    columns = ", ".join(f"f.{column}" for column in FACT_COLUMNS)
+    return (
+        f"CREATE TEMPORARY TABLE {FACTS_TABLE} AS SELECT {columns}, {repeat} AS repeat_contacts "
+        f"FROM ({inner_sql}) AS f WHERE f.in_period = 1"
     )
 
 
@@ -256,6 +263,12 @@ class Facts:
         if connection.vendor != "postgresql":
             self._add_window_percentiles(bucket, rows)
         return rows
+
+    def days(self) -> dict[date, dict]:
+        sums = ", ".join(f"COALESCE(SUM({name}), 0)" for name in COUNTED[:4])
+        self.cursor.execute(f"SELECT day, COUNT(*), {sums} FROM {FACTS_TABLE} GROUP BY day")
+        names = ("volume", *COUNTED[:4])
+        return {_as_date(day): dict(zip(names, values, strict=True)) for day, *values in self.cursor.fetchall()}
 
     def _add_window_percentiles(self, bucket: str, rows: list[dict]) -> None:
         """Percentiles without percentile_cont: number each group's values in the database
@@ -311,9 +324,13 @@ def report_facts(*, period: Period, as_of: datetime) -> Iterator[Facts]:
             # The planner's cost estimates for a million rows trigger JIT compiling that costs more than it saves.
             cursor.execute("SET LOCAL jit = off")
         cursor.execute(f"DROP TABLE IF EXISTS {FACTS_TABLE}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {FACTS_TABLE} AS {sql}", params)
+        cursor.execute(_facts_sql(sql), params)
         yield Facts(cursor)
         cursor.execute(f"DROP TABLE {FACTS_TABLE}")
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _interpolate(values: dict, fraction: float) -> float:
@@ -376,26 +393,36 @@ def report_total_and_sections(
         return _total(facts), {dimension: _section(facts, dimension) for dimension in dimensions}
 
 
+def _trend(period: Period, counts_by_day: dict[date, dict]) -> list[DayPoint]:
+    points = []
+    for day in _local_days(period):
+        counts = counts_by_day.get(day)
+        if counts is None:
+            points.append(DayPoint(day, 0, None, None))
+            continue
+        points.append(
+            DayPoint(
+                day=day,
+                volume=counts["volume"],
+                first_response_within_percent=_percent(
+                    counts["first_response_within"], counts["first_response_measured"]
+                ),
+                resolution_within_percent=_percent(counts["resolution_within"], counts["resolution_measured"]),
+            )
+        )
+    return points
+
+
 def report_trend(*, period: Period, as_of: datetime | None = None) -> list[DayPoint]:
-    """Volume and SLA shares per local day of the period, days without appeals included."""
-    as_of = as_of or timezone.now()
+    """Volume and SLA shares per local day of the period, days without appeals included
+    (one GROUP BY, without the facts table: the dashboard wants it fast)."""
     days = (
         tickets_created_in(period)
         .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
-        .annotate(**_sla_counts(as_of))
-        .order_by("day")
+        .annotate(**_sla_counts(as_of or timezone.now()))
     )
-    found = {
-        row["day"]: DayPoint(
-            day=row["day"],
-            volume=row["volume"],
-            first_response_within_percent=_percent(row["first_response_within"], row["first_response_measured"]),
-            resolution_within_percent=_percent(row["resolution_within"], row["resolution_measured"]),
-        )
-        for row in days.iterator()
-    }
-    return [found.get(day) or DayPoint(day, 0, None, None) for day in _local_days(period)]
+    return _trend(period, {row.pop("day"): row for row in days.iterator()})
 
 
 def _local_days(period: Period) -> list[date]:
@@ -405,15 +432,15 @@ def _local_days(period: Period) -> list[date]:
 
 
 def sla_report_build(*, period: Period, as_of: datetime | None = None) -> SlaReport:
-    """The whole report: the total, every breakdown and the daily trend."""
+    """The whole report: the total, every breakdown and the daily trend, from one reading of the appeals."""
     if period.end <= period.start:
         raise ValueError("The period must end after it starts.")
     as_of = as_of or timezone.now()
-    total, sections = report_total_and_sections(period=period, dimensions=DIMENSIONS, as_of=as_of)
-    return SlaReport(
-        period=period,
-        as_of=as_of,
-        total=total,
-        sections=sections,
-        trend=report_trend(period=period, as_of=as_of),
-    )
+    with report_facts(period=period, as_of=as_of) as facts:
+        return SlaReport(
+            period=period,
+            as_of=as_of,
+            total=_total(facts),
+            sections={dimension: _section(facts, dimension) for dimension in DIMENSIONS},
+            trend=_trend(period, facts.days()),
+        )
