@@ -11,7 +11,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import permissions, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -170,12 +169,6 @@ class CentreViewSet(viewsets.GenericViewSet):
         return Response({"suggestions": selectors.centre_suggestions(q=query.validated_data["q"])})
 
 
-class BookingPagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
 def _slot_taken(taken: services.SlotTaken) -> Response:
     body = {"detail": str(taken), "alternatives": SlotSerializer(taken.alternatives, many=True).data}
     return Response(body, status=status.HTTP_409_CONFLICT)
@@ -194,7 +187,7 @@ STAFF_ACTION = extend_schema(
 
 @extend_schema_view(
     list=extend_schema(
-        summary="The caller's bookings (staff: bookings at their centres)",
+        summary="The caller's own bookings, latest first",
         responses={200: BookingSerializer(many=True), 401: UNAUTHENTICATED},
     ),
     retrieve=extend_schema(
@@ -205,7 +198,7 @@ STAFF_ACTION = extend_schema(
 @extend_schema(tags=["appointments"])
 class BookingViewSet(viewsets.GenericViewSet):
     lookup_field = "code"
-    pagination_class = BookingPagination
+    pagination_class = None
     serializer_class = BookingSerializer
 
     def get_queryset(self):
@@ -218,8 +211,8 @@ class BookingViewSet(viewsets.GenericViewSet):
         return Response(BookingSerializer(booking, context={"request": self.request}).data, status=status_code)
 
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(BookingSerializer(page, many=True, context={"request": request}).data)
+        bookings = selectors.bookings_of_citizen(request.user).order_by("-start")
+        return Response(BookingSerializer(bookings, many=True, context={"request": request}).data)
 
     def retrieve(self, request: Request, code: str) -> Response:
         booking = self._booking(code)

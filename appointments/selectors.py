@@ -105,7 +105,8 @@ def centres_find(
     found = [c for c in centres if (not city or _fold(c.city) == _fold(city)) and (not q or _matches_words(c, q))]
     if open_now:
         now = now or timezone.now()
-        found = [c for c in found if schedule_of(c).is_open(now)]
+        calendars: dict = {}
+        found = [c for c in found if schedule_of(c, calendars=calendars).is_open(now)]
     if not has_point:
         return [CentreMatch(centre) for centre in found]
     matches = [CentreMatch(c, round(distance_km(lat, lon, c.lat, c.lon), 2)) for c in found]

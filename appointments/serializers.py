@@ -112,7 +112,7 @@ class CentreSerializer(serializers.ModelSerializer):
         return self.context.get("distances", {}).get(centre.pk)
 
     def get_open_now(self, centre: ServiceCentre) -> bool:
-        return schedule_of(centre).is_open(self.context["now"])
+        return schedule_of(centre, calendars=self.context.setdefault("calendars", {})).is_open(self.context["now"])
 
 
 class DayHoursSerializer(serializers.Serializer):

@@ -176,13 +176,17 @@ def day_slots(
 # --- loaders
 
 
-def schedule_of(centre: ServiceCentre) -> CentreSchedule:
+def schedule_of(centre: ServiceCentre, *, calendars: dict | None = None) -> CentreSchedule:
+    """The centre's schedule; `calendars` memoises business calendars across many centres."""
+    calendars = {} if calendars is None else calendars
+    if centre.calendar_id not in calendars:
+        calendars[centre.calendar_id] = WorkingCalendar.from_model(centre.calendar)
     weekly = {row.weekday: (row.opens, row.closes) for row in centre.hours.all()}
     special = {
         row.date: (row.opens, row.closes) if row.opens is not None else None for row in centre.special_days.all()
     }
     return CentreSchedule(
-        timezone=centre.timezone, weekly=weekly, special=special, calendar=WorkingCalendar.from_model(centre.calendar)
+        timezone=centre.timezone, weekly=weekly, special=special, calendar=calendars[centre.calendar_id]
     )
 
 

@@ -220,8 +220,8 @@ def test_citizen_lists_only_own_bookings(client_for, citizen_a, citizen_b, booki
     mine = client_for(citizen_a).get("/api/v1/bookings/").json()
     theirs = client_for(citizen_b).get("/api/v1/bookings/").json()
 
-    assert [b["code"] for b in mine["results"]] == [booking.code]
-    assert theirs["results"] == []
+    assert [b["code"] for b in mine] == [booking.code]
+    assert theirs == []
 
 
 def test_citizen_cannot_see_or_change_another_citizens_booking(client_for, citizen_b, booking, frozen):
@@ -316,3 +316,17 @@ def test_openapi_schema_describes_appointments(api_client):
     ):
         assert path in schema["paths"], path
     assert "409" in schema["paths"]["/api/v1/bookings/"]["post"]["responses"]
+
+
+def test_centre_list_query_count_does_not_grow_with_centres(
+    api_client, passport, frozen, django_assert_max_num_queries
+):
+    for n in range(12):
+        ServiceCentreFactory(slug=f"many-{n}", services=[passport])
+
+    with django_assert_max_num_queries(8):
+        response = api_client.get("/api/v1/centres/", {"lat": 55.75, "lon": 37.61})
+    with django_assert_max_num_queries(8):
+        api_client.get("/api/v1/centres/", {"open_now": "true"})
+
+    assert len(response.json()) == 12
