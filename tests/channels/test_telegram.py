@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chat.messengers import telegram
 from chat.models import ChatSession, MessengerLink, MessengerUpdate, Phase
@@ -153,7 +153,8 @@ def test_signing_in_links_the_chat_and_the_kept_question_reaches_the_bot(
     assert ChatSession.objects.get(ticket=ticket).phase in (Phase.BOT, Phase.QUEUED)
     bot_reply = ticket.messages.get(author_kind=AuthorKind.BOT)
     assert any(bot_reply.text in text for text in bot.texts())
-    assert any("linked" in text or "привязан" in text for text in bot.texts())
+    with translation.override("ru"):
+        assert translation.gettext("Your account is linked. Write your question here.") in bot.texts()
 
 
 def test_link_page_needs_sign_in(bot, deliver, client):
