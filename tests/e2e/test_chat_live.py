@@ -128,6 +128,7 @@ def test_citizen_and_operator_chat_end_to_end(
     offline_operator,
     account_category,
     faq,
+    tmp_path,
 ):
     citizen, operator = browser_page, second_page
     number = citizen_opens_a_chat(citizen, daphne_server, sign_in, serious_a11y_violations)
@@ -142,6 +143,11 @@ def test_citizen_and_operator_chat_end_to_end(
     operator_room.locator("[data-chat-text]").fill("Здравствуйте! Откройте профиль, раздел «Контакты».")
     operator_room.locator("[data-chat-composer] button[type=submit]").click()
     citizen.locator(".chat-msg--operator", has_text="раздел «Контакты»").wait_for()
+    instruction = tmp_path / "instruction.png"
+    Image.new("RGB", (40, 30), (200, 120, 20)).save(instruction, format="PNG")
+    operator_room.locator("[data-chat-files]").set_input_files(str(instruction))
+    operator_room.locator("[data-chat-composer] button[type=submit]").click()
+    citizen.locator(".chat-msg--operator a", has_text="instruction.png").wait_for()
 
     citizen.fill("[data-chat-text]", "Нашла, спасибо!")
     citizen.keyboard.press("Enter")
