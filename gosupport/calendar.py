@@ -1,14 +1,19 @@
 """Business time: working hours over Russian public holidays, transfer days (a
 working Saturday) and the supervisor's own exceptions."""
 
+import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
-from gosupport.models import BusinessCalendar
+from gosupport.models import BusinessCalendar, CalendarException
 
 MAX_DAYS_SCANNED = 3660
 
@@ -22,11 +27,27 @@ class WorkingCalendar:
     work_end: time = time(18, 0)
     country: str = "RU"
     exceptions: dict[date, bool] = field(default_factory=dict)
+    # Per year: (public holidays, weekend days declared working); filled on first use.
+    _holiday_years: dict[int, tuple[frozenset[date], frozenset[date]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_model(cls, calendar: BusinessCalendar | None) -> "WorkingCalendar":
-        if calendar is None:
-            calendar = BusinessCalendar.objects.filter(is_default=True).first()
+        """The calendar (None: the default one), shared by the process while it is current."""
+        key = calendar.pk if calendar is not None else None
+        cached = _calendars.get(key)
+        if cached is not None and (calendar is None or cached.matches(calendar)):
+            return cached
+        row = calendar if calendar is not None else BusinessCalendar.objects.filter(is_default=True).first()
+        built = cls._of(row)
+        _calendars.put(key, built)
+        if row is not None:
+            _calendars.put(row.pk, built)
+        return built
+
+    @classmethod
+    def _of(cls, calendar: BusinessCalendar | None) -> "WorkingCalendar":
         if calendar is None:
             return cls()
         return cls(
@@ -37,21 +58,35 @@ class WorkingCalendar:
             exceptions=dict(calendar.exceptions.values_list("date", "is_working")),
         )
 
+    def matches(self, calendar: BusinessCalendar) -> bool:
+        """Whether a calendar row (perhaps changed in memory) still reads as this view."""
+        return (self.timezone, self.work_start, self.work_end, self.country) == (
+            calendar.timezone,
+            calendar.work_start,
+            calendar.work_end,
+            calendar.country,
+        )
+
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @cached_property
-    def _public_holidays(self) -> holidays.HolidayBase:
-        return holidays.country_holidays(self.country)
+    def _holidays_of(self, year: int) -> tuple[frozenset[date], frozenset[date]]:
+        known = self._holiday_years.get(year)
+        if known is None:
+            # The neighbouring years too: a holiday of one year may be observed in the next.
+            public = holidays.country_holidays(self.country, years=(year - 1, year, year + 1))
+            known = (frozenset(public), frozenset(getattr(public, "weekend_workdays", ())))
+            self._holiday_years[year] = known
+        return known
 
     def is_working_day(self, day: date) -> bool:
         if day in self.exceptions:
             return self.exceptions[day]
-        public = self._public_holidays
+        public, weekend_workdays = self._holidays_of(day.year)
         if day in public:
             return False
-        if day in getattr(public, "weekend_workdays", ()):
+        if day in weekend_workdays:
             return True
         return day.weekday() < 5
 
@@ -96,3 +131,43 @@ class WorkingCalendar:
                 break
             total += min(close_at, end) - open_at
         return total.total_seconds()
+
+
+class _CalendarCache:
+    """Calendars read from the database, kept per process: building one (its exceptions,
+    the public holidays) is a good part of registering an appeal. The process that changes
+    a calendar or its exceptions forgets its copies at once and again after the commit;
+    other processes read theirs again after settings.CALENDAR_CACHE_SECONDS."""
+
+    def __init__(self):
+        self._entries: dict[int | None, tuple[float, WorkingCalendar]] = {}
+
+    def get(self, key: int | None) -> WorkingCalendar | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] <= clock.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: int | None, calendar: WorkingCalendar) -> None:
+        self._entries[key] = (clock.monotonic() + settings.CALENDAR_CACHE_SECONDS, calendar)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+_calendars = _CalendarCache()
+
+
+def calendars_forget() -> None:
+    """Drop this process's copies of the business calendars (tests, after a bulk change)."""
+    _calendars.clear()
+
+
+@receiver(post_save, sender=BusinessCalendar, dispatch_uid="calendar-cache-calendar-saved")
+@receiver(post_delete, sender=BusinessCalendar, dispatch_uid="calendar-cache-calendar-deleted")
+@receiver(post_save, sender=CalendarException, dispatch_uid="calendar-cache-exception-saved")
+@receiver(post_delete, sender=CalendarException, dispatch_uid="calendar-cache-exception-deleted")
+def _calendar_changed(sender, **kwargs) -> None:
+    calendars_forget()
+    # Meanwhile another request may have read the committed, old rows again.
+    transaction.on_commit(calendars_forget)
