@@ -114,6 +114,9 @@ def _ics_time(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
 
 
+ICS_STATUS = {BookingStatus.AWAITING_CONFIRMATION: "TENTATIVE", BookingStatus.CANCELLED: "CANCELLED"}
+
+
 def booking_ics(booking: Booking) -> str:
     centre = booking.centre
     summary = _("%(service)s at %(centre)s") % {"service": booking.service.title, "centre": centre.name}
@@ -135,7 +138,7 @@ def booking_ics(booking: Booking) -> str:
         f"GEO:{centre.lat:.6f};{centre.lon:.6f}",
         f"DESCRIPTION:{_ics_escape(description)}",
         f"SEQUENCE:{booking.events.filter(kind=BookingEventKind.RESCHEDULED).count()}",
-        f"STATUS:{'CANCELLED' if booking.status == BookingStatus.CANCELLED else 'CONFIRMED'}",
+        f"STATUS:{ICS_STATUS.get(booking.status, 'CONFIRMED')}",
         "END:VEVENT",
         "END:VCALENDAR",
     ]

@@ -192,11 +192,16 @@ def _acts_for_citizen(booking: Booking, actor: User) -> bool:
     return actor.pk == booking.citizen_id
 
 
+def booking_change_allowed(booking: Booking, now: datetime) -> bool:
+    """Whether its citizen may still move or cancel the visit: active and 24 h or more ahead."""
+    return booking.is_active and booking.start - now >= CHANGE_NOTICE
+
+
 def _require_change_notice(booking: Booking, actor: User, now: datetime) -> None:
     """Citizens move or cancel a visit only up to 24 h before it; centre staff at any time."""
     if _acts_for_citizen(booking, actor):
         _require(
-            booking.start - now >= CHANGE_NOTICE,
+            booking_change_allowed(booking, now),
             _("A visit can be moved or cancelled only up to 24 hours before it starts."),
         )
 

@@ -21,7 +21,7 @@ from gosupport.forms import add_service_errors
 
 from . import notices, selectors, services
 from .forms import BookingForm, CheckInForm, DayForm, FinderForm, RescheduleForm
-from .models import Booking, Service, ServiceCentre
+from .models import Booking, BookingStatus, Service, ServiceCentre
 from .slots import Slot, bookable_days, first_free_slot, free_slots_by_day, local_today
 
 CALENDAR_DAYS = 35
@@ -216,10 +216,6 @@ def booking_list(request):
     return render(request, "appointments/booking_list.html", context)
 
 
-def _change_allowed(booking: Booking, now) -> bool:
-    return booking.is_active and booking.start - now >= services.CHANGE_NOTICE
-
-
 @login_required
 @never_cache
 @require_GET
@@ -230,8 +226,8 @@ def booking_detail(request, code: str):
         "booking": booking,
         "history": selectors.booking_history(booking),
         "local_start": notices.local_start(booking),
-        "can_change": _change_allowed(booking, now),
-        "can_confirm": booking.status == "awaiting_confirmation" and booking.start > now,
+        "can_change": services.booking_change_allowed(booking, now),
+        "can_confirm": booking.status == BookingStatus.AWAITING_CONFIRMATION and booking.start > now,
     }
     return render(request, "appointments/booking_detail.html", context)
 
@@ -284,7 +280,12 @@ def booking_reschedule(request, code: str):
     picked.is_valid()
     context = _picker_context(booking.centre, booking.service, picked.cleaned_data.get("date"), now, ignore=booking)
     context.update(
-        {"booking": booking, "form": form, "alternatives": alternatives, "can_change": _change_allowed(booking, now)}
+        {
+            "booking": booking,
+            "form": form,
+            "alternatives": alternatives,
+            "can_change": services.booking_change_allowed(booking, now),
+        }
     )
     return render(request, "appointments/reschedule.html", context, status=400 if form.errors else 200)
 
