@@ -5,6 +5,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from gosupport.models import Role
+from tests.browser_fixtures import (  # noqa: F401  (shared Playwright fixtures, one Chromium per session)
+    browser_page,
+    chromium_browser,
+    no_script_page,
+    serious_a11y_violations,
+    sign_in,
+)
 from tests.factories import CategoryFactory, OperatorFactory, SlaPolicyFactory, UserFactory
 
 

@@ -9,16 +9,9 @@ from django.utils import timezone
 from appointments.models import Booking, BookingEventKind, BookingStatus
 from appointments.slots import free_slots, local_today
 from tests.appointments.factories import ServiceCentreFactory
-from tests.e2e import conftest as e2e
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# The shared browser fixtures (tests/e2e/conftest.py), made available to this folder.
-chromium_browser = e2e.chromium_browser
-browser_page = e2e.browser_page
-no_script_page = e2e.no_script_page
-sign_in = e2e.sign_in
-serious_a11y_violations = e2e.serious_a11y_violations
 
 EVERY_DAY = {day: (time(8), time(20)) for day in range(7)}
 
