@@ -294,9 +294,16 @@ def ticket_create(
     return ticket
 
 
+# Live conversations: the bot answers first and the chat is routed when it is handed off;
+# the citizen reads every reply as it comes, so no e-mail or SMS repeats it.
+LIVE_CHANNELS = (Channel.CHAT, Channel.SOCIAL)
+
+
 def _after_create(ticket: Ticket) -> None:
     from tickets.routing import ticket_route
 
+    if ticket.channel in LIVE_CHANNELS:
+        return
     ticket_route(ticket=ticket)
     due = ticket.resolution_due
     body = _("Your appeal No. %(number)s is registered.") % {"number": ticket.number}
@@ -537,7 +544,7 @@ def _after_message(ticket: Ticket, message: Message, *, files_added: bool, now: 
             ticket.first_responded_at = now
             ticket.next_sla_check = sla.next_check(ticket, ticket.sla_policy, now=now)
             ticket.save(update_fields=["first_responded_at", "next_sla_check", "updated_at"])
-        if ticket.channel != Channel.CHAT:  # the citizen reads a live chat as it happens
+        if ticket.channel not in LIVE_CHANNELS + (Channel.EMAIL,):  # e-mail replies go out in the thread
             _notify_citizen(
                 ticket,
                 subject=_("New reply on appeal %(number)s") % {"number": ticket.number},
