@@ -46,7 +46,7 @@ class ChatOpenView(APIView):
             raise PermissionDenied()
         data = ChatOpenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ticket = services.chat_open(citizen=request.user, **data.validated_data)
+        ticket = services.chat_start(citizen=request.user, **data.validated_data)
         body = {"number": ticket.number, "status": ticket.chat.phase, "websocket": f"/ws/chat/{ticket.number}/"}
         return Response(body, status=status.HTTP_201_CREATED)
 

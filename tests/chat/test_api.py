@@ -93,3 +93,17 @@ def test_that_helped_closes_the_chat_without_a_person_and_it_can_be_rated(citize
     assert chat_rate(ticket=ticket, citizen=citizen_a, score=5).score == 5
     with pytest.raises(TransitionForbidden):
         chat_rate(ticket=ticket, citizen=citizen_a, score=4)
+
+
+def test_the_first_question_sent_when_opening_gets_the_bots_answer(client_for, citizen_a, account_category):
+    response = client_for(citizen_a).post("/api/v1/chats/", {"text": "Не приходит код"}, format="json")
+    ticket = Ticket.objects.get(number=response.json()["number"])
+    assert list(ticket.messages.values_list("author_kind", flat=True)) == ["citizen", "bot"]
+
+
+def test_opening_a_chat_never_assigns_it_before_the_citizen_asks_for_a_person(
+    client_for, citizen_a, account_category, operator_of_queue
+):
+    response = client_for(citizen_a).post("/api/v1/chats/", {"text": "Как сменить пароль"}, format="json")
+    ticket = Ticket.objects.get(number=response.json()["number"])
+    assert ticket.assignee is None and ChatSession.objects.get(ticket=ticket).phase == Phase.BOT
