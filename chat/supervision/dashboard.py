@@ -1,18 +1,21 @@
 """What the supervisor's live dashboard shows, read in a few indexed queries."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Min, Q
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
 from chat.models import ChatSession, Phase
-from chat.supervision.report import DayPoint, Period, ReportRow, report_total_and_sections, report_trend
+from chat.supervision.report import DayPoint, Period, ReportRow, report_counts, report_trend
 from gosupport.models import Category, OperatorProfile, Presence
 from tickets.models import OPEN_STATUSES, Rating, Ticket
 
 TREND_DAYS = 30
+CHARTS_CACHE_SECONDS = 300
 ATTENTION_SHOWN = 10
 
 
@@ -96,23 +99,31 @@ def at_risk_now(now: datetime) -> Q:
     return Q(sla_warned=True) & ~breached_now(now)
 
 
-def queue_lines(now: datetime) -> list[QueueLine]:
-    counts = (
+def open_work(now: datetime) -> tuple[list[QueueLine], dict[int, int]]:
+    """Queue lines and each operator's open load from one pass over the open appeals."""
+    pairs = (
         Ticket.objects.filter(status__in=OPEN_STATUSES)
         .order_by()
-        .values("queue")
+        .values("queue_id", "assignee_id")
         .annotate(
-            waiting=Count("id", filter=Q(assignee__isnull=True)),
-            in_work=Count("id", filter=Q(assignee__isnull=False)),
-            breached=Count("id", filter=breached_now(now)),
-            at_risk=Count("id", filter=at_risk_now(now)),
+            n=Count("id"), breached=Count("id", filter=breached_now(now)), at_risk=Count("id", filter=at_risk_now(now))
         )
     )
-    titles = dict(Category.objects.values_list("pk", "title"))
-    lines = [QueueLine(queue_id=row.pop("queue"), title="", **row) for row in counts]
-    for line in lines:
+    lines: dict[int, QueueLine] = {}
+    loads: dict[int, int] = defaultdict(int)
+    for pair in pairs:
+        line = lines.setdefault(pair["queue_id"], QueueLine(pair["queue_id"], "", 0, 0, 0, 0))
+        line.breached += pair["breached"]
+        line.at_risk += pair["at_risk"]
+        if pair["assignee_id"] is None:
+            line.waiting += pair["n"]
+        else:
+            line.in_work += pair["n"]
+            loads[pair["assignee_id"]] += pair["n"]
+    titles = dict(Category.objects.filter(pk__in=lines).values_list("pk", "title"))
+    for line in lines.values():
         line.title = titles.get(line.queue_id, "")
-    return sorted(lines, key=lambda line: (-line.waiting, line.title))
+    return sorted(lines.values(), key=lambda line: (-line.waiting, line.title)), loads
 
 
 def chats_waiting(now: datetime) -> tuple[int, timedelta | None]:
@@ -120,13 +131,13 @@ def chats_waiting(now: datetime) -> tuple[int, timedelta | None]:
     return waiting["n"], (now - waiting["oldest"]) if waiting["oldest"] else None
 
 
-def operator_lines() -> list[OperatorLine]:
+def operator_lines(loads: dict[int, int]) -> list[OperatorLine]:
+    """Who is online or away, with their open load (from `open_work`)."""
     profiles = (
         OperatorProfile.objects.filter(user__is_active=True)
         .exclude(presence=Presence.OFFLINE)
         .select_related("user")
-        .annotate(load=Count("user__assigned_tickets", filter=Q(user__assigned_tickets__status__in=OPEN_STATUSES)))
-        .order_by("presence", "-load", "user__username")
+        .order_by("presence", "user__username")
     )
     return [
         OperatorLine(
@@ -134,7 +145,7 @@ def operator_lines() -> list[OperatorLine]:
             name=profile.user.full_name() or profile.user.get_username(),
             presence=profile.presence,
             presence_label=profile.get_presence_display(),
-            load=profile.load,
+            load=loads.get(profile.user_id, 0),
             capacity=profile.capacity,
         )
         for profile in profiles
@@ -182,22 +193,32 @@ def dashboard_snapshot(*, now: datetime | None = None, with_charts: bool = True)
     now = now or timezone.now()
     today = today_period(now)
     waiting, longest = chats_waiting(now)
+    queues, loads = open_work(now)
     csat_average, csat_count = csat_of_day(today.start, now)
-    today_total, today_sections = report_total_and_sections(period=today, dimensions=("channel",), as_of=now)
     dashboard = Dashboard(
         now=now,
-        queues=queue_lines(now),
+        queues=queues,
         chats_waiting=waiting,
         longest_wait=longest,
-        operators=operator_lines(),
-        today=today_total,
-        today_by_channel=today_sections["channel"],
+        operators=operator_lines(loads),
+        today=report_counts(period=today, dimension=None, as_of=now)[0],
+        today_by_channel=report_counts(period=today, dimension="channel", as_of=now),
         csat_today_average=csat_average,
         csat_today_count=csat_count,
         attention=needing_attention(now),
     )
     if with_charts:
-        recent = recent_period(now)
-        dashboard.trend = report_trend(period=recent, as_of=now)
-        dashboard.load_by_hour = load_by_hour(recent)
+        dashboard.trend, dashboard.load_by_hour = recent_charts(now)
     return dashboard
+
+
+def recent_charts(now: datetime) -> tuple[list[DayPoint], list[int]]:
+    """The 30-day charts read every appeal of a month; they change slowly, so each
+    process reads them at most every CHARTS_CACHE_SECONDS while the tiles stay live."""
+    key = f"supervision:charts:{timezone.localdate(now).isoformat()}"
+    charts = cache.get(key)
+    if charts is None:
+        recent = recent_period(now)
+        charts = (report_trend(period=recent, as_of=now), load_by_hour(recent))
+        cache.set(key, charts, CHARTS_CACHE_SECONDS)
+    return charts

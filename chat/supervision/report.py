@@ -169,16 +169,23 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
+def _plain_conditions(as_of: datetime) -> dict[str, Q]:
+    """Everything counted from the appeal's own row."""
+    return {
+        **_sla_conditions(as_of),
+        "escalations": Q(escalation_level__gt=0),
+        "chats": Q(channel=Channel.CHAT),
+        "deflected": Q(channel=Channel.CHAT, status=Status.COMPLETED, first_responded_at__isnull=True),
+    }
+
+
 def _fact_flags(as_of: datetime) -> dict:
     """Per appeal, 1 or 0 for everything the report counts (repeat contacts come after)."""
     closed, rated = Q(closed_at__isnull=False), Q(rating__isnull=False)
     return {
-        **{name: _flag(condition) for name, condition in _sla_conditions(as_of).items()},
-        "escalations": _flag(Q(escalation_level__gt=0)),
+        **{name: _flag(condition) for name, condition in _plain_conditions(as_of).items()},
         "rated": _flag(rated),
         "rateable": _flag(rated | closed),
-        "chats": _flag(Q(channel=Channel.CHAT)),
-        "deflected": _flag(Q(channel=Channel.CHAT, status=Status.COMPLETED, first_responded_at__isnull=True)),
     }
 
 
@@ -364,10 +371,13 @@ def _as_row(values: dict, label: str) -> ReportRow:
     return row
 
 
-def _section(facts: Facts, dimension: str) -> list[ReportRow]:
-    grouped = facts.grouped(dimension)
+def _labelled(dimension: str, grouped: list[dict]) -> list[ReportRow]:
     labels = _labels(dimension, [row["bucket"] for row in grouped if row["bucket"] is not None])
     return [_as_row(row, labels.get(row["bucket"]) or _missing_label(dimension)) for row in grouped]
+
+
+def _section(facts: Facts, dimension: str) -> list[ReportRow]:
+    return _labelled(dimension, facts.grouped(dimension))
 
 
 def _total(facts: Facts) -> ReportRow:
@@ -383,6 +393,22 @@ def report_section(*, period: Period, dimension: str, as_of: datetime | None = N
 def report_total(*, period: Period, as_of: datetime | None = None) -> ReportRow:
     with report_facts(period=period, as_of=as_of or timezone.now()) as facts:
         return _total(facts)
+
+
+def report_counts(*, period: Period, dimension: str | None, as_of: datetime | None = None) -> list[ReportRow]:
+    """Volume, SLA shares, escalations and bot deflection in one indexed GROUP BY, without
+    the facts table (so no CSAT, percentiles or repeat contacts): what the live dashboard
+    refreshes. The same conditions as the full report."""
+    counts = {
+        name: Count("id", filter=condition) for name, condition in _plain_conditions(as_of or timezone.now()).items()
+    }
+    bucket = F(DIMENSION_COLUMNS[dimension]) if dimension else Value("total")
+    grouped = list(
+        tickets_created_in(period).annotate(bucket=bucket).values("bucket").annotate(volume=Count("id"), **counts)
+    )
+    if dimension is None:
+        return [_as_row(row, _("Total")) for row in grouped]
+    return _labelled(dimension, sorted(grouped, key=lambda row: str(row["bucket"])))
 
 
 def report_total_and_sections(
