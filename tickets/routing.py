@@ -34,28 +34,34 @@ def operators_for(ticket: Ticket):
     )
 
 
-def _reserve(profile: OperatorProfile) -> bool:
-    """Lock the operator's profile row and re-count: two routings never both take the last place."""
-    locked = OperatorProfile.objects.select_for_update().get(pk=profile.pk)
-    return open_load(locked.user_id) < locked.capacity
+def _reserve(profile: OperatorProfile) -> User | None:
+    """Lock the operator's profile row and re-count: two routings never both take the last place.
+    Returns the operator when there is still room."""
+    locked = OperatorProfile.objects.select_for_update(of=("self",)).select_related("user").get(pk=profile.pk)
+    return locked.user if open_load(locked.user_id) < locked.capacity else None
 
 
 def ticket_route(*, ticket: Ticket) -> User | None:
-    """Offer the ticket to the least-loaded eligible operator; it stays queued if none is free."""
+    """Offer the ticket to the least-loaded eligible operator; it stays queued if none is free.
+
+    Inside a caller's transaction (a new appeal, a transfer) no savepoint is taken: nothing
+    here is retried, and an error rolls the caller back with it."""
     if not ticket.is_open:
         return None
-    with transaction.atomic():
-        for profile in operators_for(ticket).select_related("user")[:ROUTE_CANDIDATES]:
-            if _reserve(profile):
-                ticket_assign(ticket=ticket, operator=profile.user, actor=None, comment=_("Assigned by routing."))
-                return profile.user
+    with transaction.atomic(savepoint=False):
+        # The operator's row is read with the lock below, for the chosen candidate only.
+        for profile in operators_for(ticket)[:ROUTE_CANDIDATES]:
+            operator = _reserve(profile)
+            if operator is not None:
+                ticket_assign(ticket=ticket, operator=operator, actor=None, comment=_("Assigned by routing."))
+                return operator
     return None
 
 
 def ticket_assign(*, ticket: Ticket, operator: User | None, actor: User | None, comment: str = "") -> Ticket:
     if operator is not None and not operator.is_staff_member:
         raise ValidationError({"operator": _("Appeals can be assigned to staff only.")})
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # as in ticket_route
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         previous = locked.assignee_id
         locked.assignee = operator

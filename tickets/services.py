@@ -165,6 +165,22 @@ def _append_message(
     """Store a message with the next gap-free seq. Taking the seq locks the ticket's row
     until commit and refreshes `ticket.last_seq` and `ticket.status`."""
     ticket.last_seq, ticket.status, ticket.assignee_id = _next_seq(ticket.pk)
+    return _store_message(
+        ticket=ticket,
+        author=author,
+        author_kind=author_kind,
+        text=text,
+        internal=internal,
+        now=now,
+        client_id=client_id,
+        actions=actions,
+    )
+
+
+def _store_message(
+    *, ticket: Ticket, author, author_kind: str, text: str, internal: bool, now: datetime, client_id=None, actions=None
+) -> Message:
+    """Store a message under `ticket.last_seq`, already taken for it."""
     message = Message.objects.create(
         ticket=ticket,
         seq=ticket.last_seq,
@@ -219,10 +235,11 @@ def _apply_sla(ticket: Ticket, policy: SlaPolicy | None) -> None:
     ticket.sla_policy = policy
     if policy is None:
         return
-    deadlines = sla.compute_deadlines(policy, ticket.created_at, _calendar_for(policy))
+    calendar = _calendar_for(policy)
+    deadlines = sla.compute_deadlines(policy, ticket.created_at, calendar)
     ticket.first_response_due = deadlines.first_response_due
     ticket.resolution_due = deadlines.resolution_due
-    ticket.next_sla_check = sla.next_check(ticket, policy, now=ticket.created_at)
+    ticket.next_sla_check = sla.next_check(ticket, policy, now=ticket.created_at, calendar=calendar)
 
 
 def _notify_citizen(ticket: Ticket, *, subject: str, body: str) -> None:
@@ -279,11 +296,12 @@ def ticket_create(
             contact_phone=contact_phone,
             initial_rating=rating,
             created_at=now,
+            last_seq=1,  # the first message's: a new row needs no seq taken under a lock
         )
         _apply_sla(ticket, _policy_for(channel=channel, category=category, priority=priority))
         _insert_ticket(ticket)
         author_kind = AuthorKind.OPERATOR if actor and actor.is_staff_member else AuthorKind.CITIZEN
-        message = _append_message(
+        message = _store_message(
             ticket=ticket, author=actor or citizen, author_kind=author_kind, text=ticket.text, internal=False, now=now
         )
         _store_attachments(
