@@ -4,8 +4,8 @@ the throughput): savepoints, BEGIN and COMMIT included."""
 import pytest
 
 from gosupport.models import OperatorProfile, Presence
-from tickets.models import EventKind, Message, Ticket
 from tests.factories import UserFactory
+from tickets.models import EventKind, Message, Ticket
 from tickets.services import ticket_create
 
 TEXT = "Не могу войти в личный кабинет: после смены телефона не приходит код подтверждения."
