@@ -63,7 +63,7 @@ def parts() -> dict:
     from django.utils import timezone
 
     from chat.supervision import dashboard as d
-    from chat.supervision.report import report_counts, report_trend
+    from chat.supervision.report import report_counts, report_trend_by_hour
 
     now = timezone.now()
     today, recent = d.today_period(now), d.recent_period(now)
@@ -75,8 +75,7 @@ def parts() -> dict:
         "SLA and deflection today per channel": lambda: report_counts(period=today, dimension="channel", as_of=now),
         "CSAT today": lambda: d.csat_of_day(today.start, now),
         "needing attention": lambda: d.needing_attention(now),
-        "30-day trend": lambda: report_trend(period=recent, as_of=now),
-        "load by hour, 30 days": lambda: d.load_by_hour(recent),
+        "30-day charts (per day and per hour)": lambda: report_trend_by_hour(period=recent, as_of=now),
         "whole dashboard, a refresh (charts cached)": d.dashboard_snapshot,
         "whole dashboard, charts read afresh": lambda: (cache.clear(), d.dashboard_snapshot()),
     }

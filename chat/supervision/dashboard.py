@@ -6,11 +6,10 @@ from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, Min, Q
-from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
 from chat.models import ChatSession, Phase
-from chat.supervision.report import DayPoint, Period, ReportRow, report_counts, report_trend
+from chat.supervision.report import DayPoint, Period, ReportRow, report_counts, report_trend_by_hour
 from gosupport.models import Category, OperatorProfile, Presence
 from tickets.models import OPEN_STATUSES, Rating, Ticket
 
@@ -164,21 +163,6 @@ def needing_attention(now: datetime) -> list[Ticket]:
     return list(urgent.select_related("queue", "assignee").order_by("resolution_due", "pk")[:ATTENTION_SHOWN])
 
 
-def load_by_hour(period: Period) -> list[int]:
-    """Appeals per local hour of the day over the period (index = hour)."""
-    hours = [0] * 24
-    rows = (
-        Ticket.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
-        .order_by()
-        .annotate(hour=ExtractHour("created_at", tzinfo=timezone.get_current_timezone()))
-        .values("hour")
-        .annotate(n=Count("id"))
-    )
-    for row in rows:
-        hours[row["hour"]] = row["n"]
-    return hours
-
-
 def today_period(now: datetime) -> Period:
     today = timezone.localtime(now).date()
     return Period.of_days(today, today)
@@ -218,7 +202,6 @@ def recent_charts(now: datetime) -> tuple[list[DayPoint], list[int]]:
     key = f"supervision:charts:{timezone.localdate(now).isoformat()}"
     charts = cache.get(key)
     if charts is None:
-        recent = recent_period(now)
-        charts = (report_trend(period=recent, as_of=now), load_by_hour(recent))
+        charts = report_trend_by_hour(period=recent_period(now), as_of=now)
         cache.set(key, charts, CHARTS_CACHE_SECONDS)
     return charts
