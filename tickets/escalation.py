@@ -212,11 +212,11 @@ def _save(batch: list[Ticket]) -> None:
         return
     fields = [Ticket._meta.get_field(name) for name in UPDATED_FIELDS]
     columns = ", ".join(f"{field.column} = v.{field.column}" for field in fields)
-    arrays = ", ".join(f"%s::{kind}[]" for kind in UPDATED_FIELDS.values())
+    arrays = ", ".join(f"%b::{kind}[]" for kind in UPDATED_FIELDS.values())
     names = ", ".join(field.column for field in fields)
     sql = (
         f"UPDATE {Ticket._meta.db_table} AS t SET {columns} "
-        f"FROM unnest(%s::bigint[], {arrays}) AS v(id, {names}) WHERE t.id = v.id"
+        f"FROM unnest(%b::bigint[], {arrays}) AS v(id, {names}) WHERE t.id = v.id"
     )
     values = [[ticket.pk for ticket in batch]]
     values += [[_plain(getattr(ticket, field.attname)) for ticket in batch] for field in fields]
@@ -229,13 +229,14 @@ def _plain(value):
 
 
 def _execute_bound(sql: str, params: list) -> None:
-    """Execute with server-side binary parameters: Django's psycopg cursor quotes every
-    array element in Python, which costs more than the update itself."""
+    """Execute with server-side parameters: Django's psycopg cursor quotes every array
+    element in Python, which costs more than the update itself. Write the placeholders as
+    %b: arrays sent in binary need no quoting at all (a text array, %s, costs ~10x more)."""
     import psycopg
 
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, binary=True)
+        cursor.execute(sql, params)
 
 
 class _EventRow(NamedTuple):
@@ -256,7 +257,7 @@ def _insert_events(events: list[_EventRow]) -> None:
     _execute_bound(
         f"INSERT INTO {table} (ticket_id, at, kind, from_status, to_status, comment, data) "
         "SELECT ticket_id, at, kind, '', '', comment, data::jsonb "
-        "FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::text[]) "
+        "FROM unnest(%b::bigint[], %b::timestamptz[], %b::text[], %b::text[], %b::text[]) "
         "AS v(ticket_id, at, kind, comment, data)",
         [
             [event.ticket_id for event in events],
