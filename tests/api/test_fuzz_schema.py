@@ -21,6 +21,20 @@ def _load_schema():
 schema = _load_schema()
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Like Django's test client: a request must not close the connection that holds the
+    test's transaction (schemathesis calls the WSGI app directly)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def token_header(user) -> dict:
     return {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
 
