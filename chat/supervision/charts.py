@@ -63,7 +63,10 @@ def _number(value: float) -> str:
 
 def _svg(body: SafeString, title: str) -> SafeString:
     return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" aria-label="{}" class="chart">{}</svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
+        'aria-label="{}" class="chart">{}</svg>',
+        WIDTH,
+        HEIGHT,
         WIDTH,
         HEIGHT,
         title,

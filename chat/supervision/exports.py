@@ -80,12 +80,19 @@ def _replaced_atomically(out: Path):
         raise FileNotFoundError(_("The folder %(folder)s does not exist.") % {"folder": directory})
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{out.name}.", suffix=".part")
     os.close(handle)
+    os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; the report is as shareable as any new file
     try:
         yield Path(temporary)
         os.replace(temporary, out)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _write_csv(report: SlaReport, path: Path) -> None:
