@@ -35,6 +35,7 @@ DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gs_bench_chat"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 PAD = "x" * 80
 MSG_TIMEOUT = 5.0
+BOT_QUESTION = "Не могу войти в личный кабинет, забыл пароль"
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -105,8 +106,9 @@ def gosupport_env() -> dict:
     )
 
 
-def prepare_gosupport(rooms: int) -> dict:
-    """Migrate the bench database and make `rooms` chats, each with a citizen and an operator."""
+def prepare_gosupport(rooms: int, fresh: int) -> dict:
+    """Migrate the bench database and make `rooms` chats, each with a citizen and an operator,
+    plus `fresh` chats still with the bot (for the bot-answer and offer figures)."""
     if psql("SELECT 1 FROM pg_database WHERE datname='gs_bench_chat'") != "1":
         psql("CREATE DATABASE gs_bench_chat")
     script = f"""
@@ -134,7 +136,19 @@ for n in range({rooms}):
     else:
         ticket = session.ticket
     rooms.append({{"number": ticket.number, "citizen": Token.objects.get_or_create(user=citizen)[0].key}})
-print(json.dumps({{"operator": Token.objects.get_or_create(user=operator)[0].key, "rooms": rooms}}))
+call_command("import_kb", "knowledgebase/fixtures/faq.json", verbosity=0)
+desk, _ = User.objects.get_or_create(username="bench-desk-operator", defaults={{"role": Role.OPERATOR}})
+desk_profile, _ = OperatorProfile.objects.get_or_create(user=desk, defaults={{"all_queues": True}})
+OperatorProfile.objects.filter(pk=desk_profile.pk).update(capacity=30000, presence=Presence.OFFLINE)
+fresh = []
+for n in range({fresh}):
+    citizen, _ = User.objects.get_or_create(username=f"bench-bot-citizen-{{n}}", defaults={{"email": f"bb{{n}}@example.ru"}})
+    ticket = chat_open(citizen=citizen, text="Здравствуйте", category=category)
+    fresh.append({{"number": ticket.number, "citizen": Token.objects.get_or_create(user=citizen)[0].key}})
+print(json.dumps({{
+    "operator": Token.objects.get_or_create(user=operator)[0].key, "rooms": rooms,
+    "desk": Token.objects.get_or_create(user=desk)[0].key, "fresh": fresh,
+}}))
 """
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=gosupport_env(), capture_output=True, text=True)
     if done.returncode != 0:
@@ -359,6 +373,47 @@ async def scenario_conns(protocol, total: int, server_pid: int) -> dict:
     }
 
 
+async def scenario_bot(base: str, chats: list[dict]) -> dict:
+    """A citizen asks the bot a question; the time until the bot's answer arrives."""
+    from websockets.asyncio.client import connect as ws_connect
+
+    timings = []
+    for chat in chats:
+        headers = {"Authorization": f"Token {chat['citizen']}"}
+        async with ws_connect(f"{base}/ws/chat/{chat['number']}/", additional_headers=headers) as ws:
+            started = time.perf_counter_ns()
+            await ws.send(json.dumps({"type": "message", "client_id": str(uuid.uuid4()), "text": BOT_QUESTION}))
+            async with asyncio.timeout(MSG_TIMEOUT):
+                while json.loads(await ws.recv()).get("author") != "bot":
+                    pass
+            timings.append(time.perf_counter_ns() - started)
+    return {"scenario": "bot", **latency_summary(timings), "p95_ms": percentile([t / 1e6 for t in timings], 95)}
+
+
+async def scenario_offer(base: str, desk_token: str, chats: list[dict]) -> dict:
+    """A citizen asks for a person; the time until a free operator's desk gets the offer."""
+    from websockets.asyncio.client import connect as ws_connect
+
+    timings, missed = [], 0
+    async with ws_connect(f"{base}/ws/operator/", additional_headers={"Authorization": f"Token {desk_token}"}) as desk:
+        await desk.send(json.dumps({"type": "presence", "status": "online"}))
+        await asyncio.sleep(0.5)
+        for chat in chats:
+            headers = {"Authorization": f"Token {chat['citizen']}"}
+            async with ws_connect(f"{base}/ws/chat/{chat['number']}/", additional_headers=headers) as ws:
+                started = time.perf_counter_ns()
+                await ws.send(json.dumps({"type": "handoff"}))
+                try:
+                    async with asyncio.timeout(MSG_TIMEOUT):
+                        while json.loads(await desk.recv()).get("ticket") != chat["number"]:
+                            pass
+                    timings.append(time.perf_counter_ns() - started)
+                except TimeoutError:
+                    missed += 1
+        await desk.send(json.dumps({"type": "presence", "status": "offline"}))
+    return {"scenario": "offer", **latency_summary(timings), "missed": missed}
+
+
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
@@ -379,6 +434,10 @@ def run_target(name: str, start, protocol_for, args) -> dict:
         }
         if args.conns:
             results["conns"] = asyncio.run(scenario_conns(protocol, args.conns, process.pid))
+        if name == "gosupport" and args.bot:
+            fresh = protocol.plan["fresh"]
+            results["bot"] = asyncio.run(scenario_bot(protocol.base, fresh[: args.bot]))
+            results["offer"] = asyncio.run(scenario_offer(protocol.base, protocol.plan["desk"], fresh[args.bot :]))
         return results
     finally:
         stop(process)
@@ -403,10 +462,11 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=10)
     parser.add_argument("--room-n", type=int, default=1000)
     parser.add_argument("--conns", type=int, default=0, help="idle sockets to open (0 = skip)")
+    parser.add_argument("--bot", type=int, default=30, help="bot answers and as many offers to time (0 = skip)")
     parser.add_argument("--no-floor", action="store_true")
     args = parser.parse_args()
     (ROOT / "var").mkdir(exist_ok=True)
-    plan = prepare_gosupport(max(args.rooms, 1))
+    plan = prepare_gosupport(max(args.rooms, 1), 2 * args.bot)
     report = {"gosupport": run_target("gosupport", start_gosupport, lambda base: GosupportProtocol(base, plan), args)}
     if not args.no_floor:
         prepare_floor()
