@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from chat.supervision.report import Period, ReportRow, report_section
+from chat.supervision.report import Period, ReportRow, report_total_and_sections
 from tickets.models import Rating
 
 QUALITY_DIMENSIONS = ("operator", "queue", "category")
@@ -10,12 +10,10 @@ QUALITY_DIMENSIONS = ("operator", "queue", "category")
 
 def quality_sections(*, period: Period) -> dict[str, list[ReportRow]]:
     """Appeals created in the period, the ones with a rating first."""
+    _total, sections = report_total_and_sections(period=period, dimensions=QUALITY_DIMENSIONS)
     return {
-        dimension: sorted(
-            report_section(period=period, dimension=dimension),
-            key=lambda row: (row.csat_average is None, -(row.rated or 0), row.label),
-        )
-        for dimension in QUALITY_DIMENSIONS
+        dimension: sorted(rows, key=lambda row: (row.csat_average is None, -row.rated, row.label))
+        for dimension, rows in sections.items()
     }
 
 

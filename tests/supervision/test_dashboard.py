@@ -130,3 +130,18 @@ def test_operator_cannot_switch_a_colleague(live, client):
     client.force_login(live.oleg)
     client.post(reverse("supervision:operator_presence", args=[live.olga.pk]), {"presence": "offline"})
     assert OperatorProfile.objects.get(user=live.olga).presence == Presence.ONLINE
+
+
+def test_a_late_appeal_is_reassigned_from_the_list_the_dashboard_links_to(live, supervisor, client):
+    client.force_login(supervisor)
+    html = client.get(reverse("supervision:dashboard"), {"partial": "1"}).content.decode()
+    changelist = reverse("admin:tickets_ticket_changelist")
+    assert f"{changelist}?q=0000-0004" in html
+    late = live.tickets[4]
+    response = client.post(
+        changelist + "?q=0000-0004",
+        {"action": "assign_to_operator", "_selected_action": [late.pk], "apply": "1", "operator": live.olga.pk},
+    )
+    assert response.status_code == 302
+    late.refresh_from_db()
+    assert late.assignee == live.olga and late.events.filter(kind="assigned", actor=supervisor).exists()
