@@ -58,7 +58,7 @@ def _f(value: float) -> str:
 
 
 def _number(value: float) -> str:
-    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+    return f"{value:.0f}" if value >= 10 or float(value).is_integer() else f"{value:.1f}"
 
 
 def _svg(body: SafeString, title: str) -> SafeString:
@@ -89,18 +89,22 @@ def line_chart(*, title: str, labels: list[str], series: list[Series], top: floa
     top = top or max(known, default=0) or 1
     width, _height = _plot_box()
     slot = width / max(len(labels), 1)
-    paths = []
+    paths, dots = [], []
     for index, line in enumerate(series):
         points, pen_down = [], False
         for i, value in enumerate(line.values):
             if value is None:
                 pen_down = False
                 continue
-            points.append(f"{'L' if pen_down else 'M'}{LEFT + slot * (i + 0.5):.1f} {_y(value, top):.1f}")
+            x, y = _f(LEFT + slot * (i + 0.5)), _f(_y(value, top))
+            points.append(f"{'L' if pen_down else 'M'}{x} {y}")
+            dots.append((x, y, COLOURS[index % 4], line.name, labels[i], value))
             pen_down = True
         paths.append((" ".join(points) or "M0 0", COLOURS[index % 4]))
     lines = format_html_join("", '<path d="{}" fill="none" stroke="{}" stroke-width="2"/>', paths)
-    return _svg(_axis(labels, top, title) + lines + _legend(series), title)
+    # A day between two empty ones has no segment: its dot still shows it.
+    marks = format_html_join("", '<circle cx="{}" cy="{}" r="2.5" fill="{}"><title>{} {}: {}</title></circle>', dots)
+    return _svg(_axis(labels, top, title) + lines + marks + _legend(series), title)
 
 
 def bar_chart(*, title: str, labels: list[str], values: list[float]) -> SafeString:

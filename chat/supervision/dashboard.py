@@ -130,6 +130,11 @@ def chats_waiting(now: datetime) -> tuple[int, timedelta | None]:
     return waiting["n"], (now - waiting["oldest"]) if waiting["oldest"] else None
 
 
+def _operator_name(user) -> str:
+    full_name = user.full_name()
+    return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
+
 def operator_lines(loads: dict[int, int]) -> list[OperatorLine]:
     """Who is online or away, with their open load (from `open_work`)."""
     profiles = (
@@ -141,7 +146,7 @@ def operator_lines(loads: dict[int, int]) -> list[OperatorLine]:
     return [
         OperatorLine(
             user_id=profile.user_id,
-            name=profile.user.full_name() or profile.user.get_username(),
+            name=_operator_name(profile.user),
             presence=profile.presence,
             presence_label=profile.get_presence_display(),
             load=loads.get(profile.user_id, 0),

@@ -16,7 +16,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from chat.supervision import charts
 from chat.supervision.report import ReportRow, SlaReport
@@ -62,7 +62,7 @@ COLUMNS: list[tuple[object, Callable[[ReportRow], object]]] = [
 
 
 def header() -> list[str]:
-    return [_("Breakdown"), _("Name"), *(str(title) for title, _getter in COLUMNS)]
+    return [_("Breakdown"), pgettext("sla report column", "Name"), *(str(title) for title, _getter in COLUMNS)]
 
 
 def report_lines(report: SlaReport) -> Iterator[list]:
