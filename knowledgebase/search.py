@@ -31,6 +31,9 @@ CORRECTION_PENALTY = 0.85
 CORRECTIONS_PER_WORD = 3
 PREFIX_EXPANSIONS = 8
 MIN_SCORE = 0.12
+# article_score of an article with no query word in its question or keywords: answer
+# weight times full coverage, and no focus.
+ANSWER_ONLY_MAX_SCORE = 0.85 * FIELD_WEIGHTS[2]
 SNIPPET_LENGTH = 200
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
 
@@ -87,7 +90,7 @@ def kb_search(
     lang = text.detect_language(query, lang if lang in ("ru", "en") else "ru")
     limit = max(1, min(limit, MAX_LIMIT))
     groups = plan_query(query, lang, prefix_last=source == SearchSource.SUGGEST)
-    hits = _rank(groups, selectors.article_candidates(lang=lang, category=category, groups=groups), limit)
+    hits = _search(groups, lang=lang, category=category, limit=limit)
     search_id = None
     if log and query:
         top = hits[0] if hits else None
@@ -173,11 +176,31 @@ def _idf(df: int, total: int) -> float:
     return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
 
-def _rank(groups: list[WordGroup], candidates: list[Article], limit: int) -> list[SearchHit]:
+def _search(groups: list[WordGroup], *, lang: str, category: str | None, limit: int) -> list[SearchHit]:
+    """Articles with a query word in the question or keywords first: an article that has
+    the words only in its answer scores at most ANSWER_ONLY_MAX_SCORE, so when `limit`
+    articles score above that, the answers need not be searched (on a big FAQ most
+    articles mention common words somewhere in their answers)."""
+    candidates = selectors.article_candidates(lang=lang, category=category, groups=groups, in_answers=False)
+    scored = _scored(groups, candidates)
+    if len(scored) < limit or scored[limit - 1][0] <= ANSWER_ONLY_MAX_SCORE:
+        candidates = selectors.article_candidates(lang=lang, category=category, groups=groups)
+        scored = _scored(groups, candidates)
+    return _hits(groups, scored[:limit])
+
+
+def _scored(groups: list[WordGroup], candidates: list[Article]) -> list[tuple[float, Article]]:
     scored = [(round(article_score(groups, article), 3), article) for article in candidates]
     scored = [pair for pair in scored if pair[0] >= MIN_SCORE]
     scored.sort(key=lambda pair: (-pair[0], pair[1].ordering, pair[1].pk))
-    return [SearchHit(article=a, score=score, snippet=_snippet(a, groups)) for score, a in scored[:limit]]
+    return scored
+
+
+def _hits(groups: list[WordGroup], best: list[tuple[float, Article]]) -> list[SearchHit]:
+    answers = selectors.answer_texts(article_ids=[article.pk for _score, article in best])
+    for _score, article in best:
+        article.answer_text = answers[article.pk]  # read for the snippet, in one query
+    return [SearchHit(article=a, score=score, snippet=_snippet(a, groups)) for score, a in best]
 
 
 def article_score(groups: list[WordGroup], article: Article) -> float:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
@@ -75,33 +75,50 @@ def article_by_id(*, article_id: int) -> Article:
     return article
 
 
-def article_candidates(*, lang: str, category: str | None, groups) -> list[Article]:
+def article_candidates(*, lang: str, category: str | None, groups, in_answers: bool = True) -> list[Article]:
     """Articles that contain any word of the query: through the GIN-indexed tsvector on
-    PostgreSQL, through the stem columns on SQLite."""
+    PostgreSQL, through the stem columns on SQLite. `in_answers=False`: only those with a
+    word in the question or the keywords (a much smaller set on a big FAQ, with its own
+    index on PostgreSQL)."""
     if not any(g.stems for g in groups):
         return []
     articles = published_articles(lang=lang).only(*CANDIDATE_FIELDS)
     if category:
         articles = articles.filter(Q(section__slug=category) | Q(section__category__slug=category))
     if connection.vendor == "postgresql":
-        return _postgres_candidates(articles, lang, groups)
+        return _postgres_candidates(articles, lang, groups, in_answers=in_answers)
     stems = {s for g in groups for s in g.stems}
     match = Q()
     for stem in stems:
         needle = f" {stem} "
         match |= Q(stems_question__contains=needle) | Q(stems_keywords__contains=needle)
-        match |= Q(stems_answer__contains=needle)
+        if in_answers:
+            match |= Q(stems_answer__contains=needle)
     return list(articles.filter(match))
 
 
-def _postgres_candidates(articles: QuerySet[Article], lang: str, groups) -> list[Article]:
+def question_vector(config: str) -> SearchVector:
+    """The question and keywords part of `search_vector`; migration 0003 indexes exactly this
+    expression per language, so keep the two identical."""
+    return SearchVector("question", weight="A", config=config) + SearchVector("keywords", weight="B", config=config)
+
+
+def _postgres_candidates(articles: QuerySet[Article], lang: str, groups, *, in_answers: bool) -> list[Article]:
     words = sorted({w for g in groups for w in g.words})
+    config = "english" if lang == "en" else "russian"
     # Words are [0-9a-zа-я]+ by construction, so the raw tsquery is safe to build.
-    query = SearchQuery(" | ".join(words), config="english" if lang == "en" else "russian", search_type="raw")
-    ranked = articles.filter(search_vector=query).annotate(
-        rank=SearchRank(F("search_vector"), query, weights=[0.1, 0.3, 0.6, 1.0])
-    )
+    query = SearchQuery(" | ".join(words), config=config, search_type="raw")
+    if in_answers:
+        articles = articles.filter(search_vector=query)
+    else:
+        articles = articles.alias(question_vector=question_vector(config)).filter(question_vector=query)
+    ranked = articles.annotate(rank=SearchRank(F("search_vector"), query, weights=[0.1, 0.3, 0.6, 1.0]))
     return list(ranked.order_by("-rank")[:CANDIDATES])
+
+
+def answer_texts(*, article_ids: list[int]) -> dict[int, str]:
+    """The plain answers of a few articles in one query (candidates are read without them)."""
+    return dict(Article.objects.filter(pk__in=article_ids).order_by().values_list("pk", "answer_text"))
 
 
 def canned_responses_for(
