@@ -2,8 +2,16 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from knowledgebase.models import Article, ArticleLink, Section, Term
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests read the commands' English wording; the Russian one is the catalogue's."""
+    with translation.override("en"):
+        yield
 
 
 def _write(tmp_path, data, name="kb.json"):

@@ -4,13 +4,20 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gosupport.models import AuditLog, Notification, NotificationStatus
 from gosupport.tasks import purge_expired_personal_data
 from tests.privacy.files import classic_pdf, upload
 from tickets.models import Attachment, Message, Status, Ticket
 from tickets.services import ticket_transition
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests read the commands' English wording; the Russian one is the catalogue's."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -172,7 +172,7 @@ def test_the_celery_task_sweeps_and_beat_runs_it_on_the_interval(
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED needs PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_escalate_each_appeal_exactly_once():
     from gosupport.models import OperatorProfile
 

@@ -50,7 +50,7 @@ def test_full_or_offline_operators_leave_the_appeal_queued(citizen_a, account_ca
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_routings_at_once_never_exceed_capacity():
     category = CategoryFactory(slug="race-routing")
     citizen = UserFactory(username="racer-routing")
