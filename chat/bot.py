@@ -2,8 +2,10 @@
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -44,6 +46,12 @@ def quick_replies() -> list[dict]:
         {"type": "helped", "label": _("That helped")},
         {"type": "handoff", "label": _("Call an operator")},
     ]
+
+
+def leave_as_appeal_action(question: str) -> dict:
+    """A link to the feedback form that carries the question along."""
+    url = f"{reverse('portal:appeal_create')}?{urlencode({'text': question[:500]})}"
+    return {"type": "link", "title": _("Leave the question as a written appeal"), "url": url}
 
 
 def operators_working_now() -> bool:
@@ -122,19 +130,19 @@ def bot_respond(*, ticket: Ticket, text: str) -> Message | None:
     lang = detect_language(text, "ru")
     with override(lang):
         decision = decide(text=text, lang=lang, citizen=ticket.citizen)
-        reply_text = decision.text
+        reply_text, actions = decision.text, decision.actions
         if decision.handoff is not None and not operators_working_now():
             reply_text += " " + _(
-                "Operators are not at work now; your question stays in the queue and we will answer it as soon as they are."
+                "Operators are not at work now; your question stays in the queue and we will answer it as soon as "
+                "they are. You can also leave it as a written appeal."
             )
+            actions = [*actions, leave_as_appeal_action(text)]
     with transaction.atomic():
         if decision.category is not None and ticket.category_id == default_chat_category().pk:
             ticket_categorise(
                 ticket=ticket, category=decision.category, actor=None, comment=_("Category recognised by the bot.")
             )
-        reply = message_add(
-            ticket=ticket, author=None, author_kind=AuthorKind.BOT, text=reply_text, actions=decision.actions
-        )
+        reply = message_add(ticket=ticket, author=None, author_kind=AuthorKind.BOT, text=reply_text, actions=actions)
         if decision.handoff is not None:
             chat_handoff(ticket=ticket, actor=None)
     return reply

@@ -90,3 +90,13 @@ def test_bot_never_reveals_another_citizens_application(citizen_a, citizen_b, ch
     )
     reply = bot_respond(ticket=chat, text="статус заявления 2026000999")
     assert "Отказ" not in reply.text and "Пособие" not in reply.text
+
+
+def test_outside_operator_hours_the_bot_offers_to_leave_the_question_as_an_appeal(faq, chat, monkeypatch):
+    from chat import bot
+
+    monkeypatch.setattr(bot, "operators_working_now", lambda: False)
+    reply = bot_respond(ticket=chat, text="Соедините с оператором")
+    links = [a for a in reply.actions if a["type"] == "link"]
+    assert links and links[-1]["url"].startswith("/help/appeal/new/?text=")
+    assert ChatSession.objects.get(ticket=chat).phase == Phase.QUEUED
