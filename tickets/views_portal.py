@@ -13,10 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gosupport.forms import add_service_errors
+from knowledgebase.models import FollowUp
+from knowledgebase.services import search_log_mark_followed
 from tickets.forms import AppealFilterForm, AppealForm, DocumentsForm, RatingForm, ReplyForm
 from tickets.models import Attachment, Channel, EventKind, Status
 from tickets.selectors import access_ticket, messages_visible_to, tickets_visible_to
-from tickets.services import TransitionForbidden, message_add, ticket_create, ticket_rate
+from tickets.services import TEXT_MAX_LENGTH, TransitionForbidden, message_add, ticket_create, ticket_rate
 
 APPEALS_PER_PAGE = 10
 CITIZEN_HISTORY_KINDS = (EventKind.CREATED, EventKind.STATUS, EventKind.DOCUMENTS_ADDED)
@@ -30,16 +32,24 @@ def help_home(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def appeal_create(request):
-    form = AppealForm(request.POST or None, request.FILES or None, initial=_contact_of(request.user))
+    initial = {**_contact_of(request.user), "text": request.GET.get("text", "")[:TEXT_MAX_LENGTH]}
+    form = AppealForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             ticket = ticket_create(channel=Channel.FORM, citizen=request.user, **_appeal_arguments(form.cleaned_data))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            search_log_mark_followed(search_id=_search_id(request), outcome=FollowUp.APPEAL)
             return redirect("portal:appeal_created", number=ticket.number)
     context = {"form": form, "kb_suggest": finders.find("js/kb_suggest.js") is not None}
     return render(request, "portal/appeal_form.html", context, status=400 if form.errors else 200)
+
+
+def _search_id(request) -> int | None:
+    """The FAQ search the citizen came from (the suggestions or "still need help" pass it on)."""
+    value = request.POST.get("kb_search") or request.GET.get("kb_search") or ""
+    return int(value) if value.isdigit() else None
 
 
 def _contact_of(user) -> dict:

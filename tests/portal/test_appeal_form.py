@@ -170,3 +170,31 @@ def test_another_citizen_cannot_open_the_success_page_of_my_appeal(client, citiz
     ticket = make_appeal(citizen_a)
     client.force_login(citizen_b)
     assert client.get(reverse("portal:appeal_created", args=[ticket.number])).status_code == 404
+
+
+def test_the_question_from_the_faq_or_the_bot_is_carried_into_the_form(client, citizen_a, account_category):
+    client.force_login(citizen_a)
+    response = client.get("/help/appeal/new/?text=Не+могу+войти+в+кабинет")
+    assert "Не могу войти в кабинет" in response.content.decode()
+
+
+def test_an_appeal_after_a_faq_search_marks_that_search_as_not_settled(
+    client, citizen_a, account_category, form_policy
+):
+    from knowledgebase.services import search_log_record
+
+    search = search_log_record(
+        query="пароль", lang="ru", category=None, source="page", results_count=0, top_article_id=None, top_score=0.0
+    )
+    client.force_login(citizen_a)
+    client.post(
+        "/help/appeal/new/",
+        {
+            "category": account_category.pk,
+            "text": "Не могу войти в личный кабинет уже третий день подряд.",
+            "contact_email": citizen_a.email,
+            "kb_search": str(search.pk),
+        },
+    )
+    search.refresh_from_db()
+    assert search.followed_by == "appeal"
