@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,13 +25,26 @@ def open_load(user_id: int) -> int:
 
 def operators_for(ticket: Ticket):
     """Online operators of the ticket's queue and line who are under capacity, least loaded first."""
+    eligible = OperatorProfile.objects.filter(
+        Q(all_queues=True) | Q(skills=ticket.queue_id),
+        presence=Presence.ONLINE,
+        line=ticket.line,
+        user__is_active=True,
+    ).values("pk")
+    # The load is a subquery, not a join count: joining the skills would multiply the rows
+    # of an operator who takes every queue and also has skills.
+    load = (
+        Ticket.objects.filter(assignee=OuterRef("user_id"), status__in=OPEN_STATUSES)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
-        OperatorProfile.objects.filter(presence=Presence.ONLINE, line=ticket.line, user__is_active=True)
-        .filter(Q(all_queues=True) | Q(skills=ticket.queue_id))
-        .annotate(load=Count("user__assigned_tickets", filter=Q(user__assigned_tickets__status__in=OPEN_STATUSES)))
+        OperatorProfile.objects.filter(pk__in=eligible)
+        .annotate(load=Coalesce(Subquery(load), 0))
         .filter(load__lt=F("capacity"))
         .order_by("load", "presence_changed_at", "pk")
-        .distinct()
     )
 
 

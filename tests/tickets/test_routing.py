@@ -197,3 +197,35 @@ def test_a_bad_result_document_changes_nothing(citizen_a, account_category, oper
         )
     assert "result_files" in error.value.message_dict
     assert Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS and not Attachment.objects.exists()
+
+
+def test_an_operator_of_every_queue_with_skills_is_not_counted_fuller_than_they_are(
+    account_category, applications_category
+):
+    from tickets.routing import operators_for
+    from tickets.services import ticket_create
+
+    generalist = OperatorFactory(
+        username="generalist",
+        profile__skills=[account_category, applications_category],
+        profile__all_queues=True,
+        profile__capacity=2,
+    )
+    citizen = UserFactory(username="load-citizen")
+    first = ticket_create(
+        channel="form",
+        category=account_category,
+        text="Первое обращение о доступе к кабинету",
+        citizen=citizen,
+        contact_email="c@example.ru",
+    )
+    assert first.assignee == generalist
+    assert operators_for(first).get().load == 1
+    second = ticket_create(
+        channel="form",
+        category=applications_category,
+        text="Второе обращение о статусе заявления",
+        citizen=citizen,
+        contact_email="c@example.ru",
+    )
+    assert second.assignee == generalist
