@@ -30,3 +30,26 @@ def test_citizens_cannot_open_the_quarantine(client, citizen_a):
     response = client.get(reverse("admin:tickets_quarantinedmail_changelist"))
 
     assert response.status_code == 302
+
+
+def test_retry_reports_the_outcome_in_the_supervisors_language(client, supervisor, settings, account_category):
+    from django.contrib.messages import get_messages
+
+    from gosupport.models import Category
+    from tests.channels import mails
+
+    settings.MAIL_DEFAULT_CATEGORY = account_category.slug
+    Category.objects.update(is_active=False)
+    mail_ingest(raw=mails.plain())
+    Category.objects.update(is_active=True)
+    kept = QuarantinedMail.objects.get()
+    client.force_login(supervisor)
+
+    response = client.post(
+        reverse("admin:tickets_quarantinedmail_changelist"),
+        {"action": "retry", "_selected_action": [kept.pk]},
+        headers={"accept-language": "ru"},
+    )
+
+    texts = [str(message) for message in get_messages(response.wsgi_request)]
+    assert texts == [f"Письмо {kept.pk}: Новое обращение"]

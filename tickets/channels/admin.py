@@ -8,7 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tickets.channels.mail import quarantined_mail_retry
-from tickets.channels.models import MailRecord, PhoneCall, PostalLetter, QuarantinedMail
+from tickets.channels.models import MailOutcome, MailRecord, PhoneCall, PostalLetter, QuarantinedMail
+
+# What a retry can come to, beyond the MailOutcome of a filed mail (see IngestResult).
+RETRY_OUTCOMES = {
+    "duplicate": gettext_lazy("Already received"),
+    "quarantined": gettext_lazy("Still unreadable, kept in quarantine"),
+}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -33,11 +39,11 @@ class QuarantinedMailAdmin(ReadOnlyAdmin):
     @admin.action(description=gettext_lazy("Try to read the selected e-mails again"))
     def retry(self, request, queryset) -> None:
         for mail in queryset:
+            mail_id = mail.pk  # the retry deletes a mail it could file
             result = quarantined_mail_retry(mail=mail)
             level = messages.WARNING if result.outcome == "quarantined" else messages.SUCCESS
-            self.message_user(
-                request, _("E-mail %(id)s: %(outcome)s") % {"id": mail.pk, "outcome": result.outcome}, level
-            )
+            outcome = RETRY_OUTCOMES.get(result.outcome) or MailOutcome(result.outcome).label
+            self.message_user(request, _("E-mail %(id)s: %(outcome)s") % {"id": mail_id, "outcome": outcome}, level)
 
     @admin.action(description=gettext_lazy("Download the first selected e-mail (.eml)"))
     def download(self, request, queryset) -> HttpResponse:
