@@ -80,6 +80,9 @@ def chat_typing(*, ticket: Ticket, user: User) -> None:
 
 def chat_read(*, ticket: Ticket, user: User, seq: int) -> None:
     field = "operator_read_seq" if user.is_staff_member else "citizen_read_seq"
+    if seq > ticket.last_seq:
+        # A socket's ticket is loaded once: the other side's replies since then are not in it.
+        ticket.last_seq = Ticket.objects.filter(pk=ticket.pk).values_list("last_seq", flat=True).get()
     seq = min(max(seq, 0), ticket.last_seq)
     ChatSession.objects.filter(ticket=ticket, **{f"{field}__lt": seq}).update(**{field: seq})
     author = AuthorKind.OPERATOR if user.is_staff_member else AuthorKind.CITIZEN

@@ -147,3 +147,23 @@ async def test_a_flood_of_frames_is_throttled_with_an_error_frame(settings, citi
         answer = await communicator.receive_json_from(timeout=3)
     assert answer == {"type": "error", "code": "throttled", "detail": answer["detail"]}
     await communicator.disconnect()
+
+
+async def test_citizen_can_mark_as_read_a_reply_sent_after_their_socket_opened(
+    citizen_a, operator_of_queue, chat_ticket
+):
+    from chat.models import ChatSession
+    from tickets.models import Ticket
+    from tickets.services import message_add
+
+    communicator, _connected, _ = await connect(citizen_a, chat_ticket.number)
+    other_door = await database_sync_to_async(Ticket.objects.get)(pk=chat_ticket.pk)
+    reply = await database_sync_to_async(message_add)(ticket=other_door, author=operator_of_queue, text="Проверю.")
+    await communicator.send_json_to({"type": "read", "seq": reply.seq})
+    frame = await communicator.receive_json_from(timeout=3)
+    while frame["type"] != "read":
+        frame = await communicator.receive_json_from(timeout=3)
+    assert frame["seq"] == reply.seq
+    session = await database_sync_to_async(ChatSession.objects.get)(ticket=chat_ticket)
+    assert session.citizen_read_seq == reply.seq
+    await communicator.disconnect()
