@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from chat.models import ChatSession, Phase
 from chat.triage import HandoffReason, handoff_reason
@@ -25,11 +25,13 @@ from tickets.services import message_add, ticket_categorise
 ARTICLES_OFFERED = 3
 
 HANDOFF_TEXT = {
-    HandoffReason.ASKED_FOR_PERSON: "I am calling an operator for you.",
-    HandoffReason.LEGAL: "Legal questions are answered by our staff. I am calling an operator.",
-    HandoffReason.PERSONAL_DATA: "Requests about personal data are handled by our staff. I am calling an operator.",
-    HandoffReason.COMPLAINT: "I am passing your complaint to an operator.",
-    HandoffReason.DISTRESS: "I am sorry about this. I am calling an operator for you right away.",
+    HandoffReason.ASKED_FOR_PERSON: gettext_noop("I am calling an operator for you."),
+    HandoffReason.LEGAL: gettext_noop("Legal questions are answered by our staff. I am calling an operator."),
+    HandoffReason.PERSONAL_DATA: gettext_noop(
+        "Requests about personal data are handled by our staff. I am calling an operator."
+    ),
+    HandoffReason.COMPLAINT: gettext_noop("I am passing your complaint to an operator."),
+    HandoffReason.DISTRESS: gettext_noop("I am sorry about this. I am calling an operator for you right away."),
 }
 
 

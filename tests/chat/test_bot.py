@@ -1,3 +1,6 @@
+import shutil
+import subprocess
+
 import pytest
 
 from chat.bot import bot_respond, decide
@@ -100,3 +103,19 @@ def test_outside_operator_hours_the_bot_offers_to_leave_the_question_as_an_appea
     links = [a for a in reply.actions if a["type"] == "link"]
     assert links and links[-1]["url"].startswith("/help/appeal/new/?text=")
     assert ChatSession.objects.get(ticket=chat).phase == Phase.QUEUED
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext")
+def test_every_handoff_text_is_extracted_for_translation(tmp_path):
+    """makemessages must see the bot's handoff lines, or a Russian-speaking citizen reads English."""
+    from chat import bot
+
+    pot = tmp_path / "bot.pot"
+    keywords = ["--keyword=gettext_noop", "--keyword=gettext_lazy", "--keyword=pgettext:1c,2"]
+    subprocess.run(
+        ["xgettext", "--language=Python", "--from-code=UTF-8", "--no-wrap", *keywords, "-o", str(pot), bot.__file__],
+        check=True,
+    )
+    extracted = pot.read_text(encoding="utf-8")
+    for text in bot.HANDOFF_TEXT.values():
+        assert f'msgid "{text}"' in extracted
