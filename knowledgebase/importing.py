@@ -15,10 +15,19 @@ from django.core.validators import URLValidator, validate_slug
 from django.utils.translation import gettext as _
 
 from gosupport.models import Category
-from knowledgebase.models import Language, LinkKind, Section
+from knowledgebase.models import Article, ArticleLink, Language, LinkKind, Section
 
 MAX_ERRORS_SHOWN = 20
-LIMITS = {"title": 200, "title_en": 200, "question": 300, "slug": 100}
+MAX_ORDERING = 2**31 - 1  # PositiveIntegerField on every database
+
+
+def _max_lengths(model, names: tuple[str, ...]) -> dict[str, int]:
+    return {name: model._meta.get_field(name).max_length for name in names}
+
+
+SECTION_LIMITS = _max_lengths(Section, ("slug", "title", "title_en"))
+ARTICLE_LIMITS = _max_lengths(Article, ("slug", "question"))
+LINK_LIMITS = _max_lengths(ArticleLink, ("title", "url"))
 url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -62,11 +71,13 @@ def _check_sections(plan: ImportPlan, errors: list[str]) -> None:
         if not _require(item, ("slug", "title"), where, errors):
             continue
         _check_slug(item["slug"], where, errors)
-        _check_lengths(item, where, errors)
+        _check_lengths(item, SECTION_LIMITS, where, errors)
         if item["slug"] in seen:
             errors.append(_("%(where)s: section %(slug)s appears twice.") % {"where": where, "slug": item["slug"]})
         seen.add(item["slug"])
-        if item.get("category"):
+        if item.get("category") and not isinstance(item["category"], str):
+            errors.append(_("%(where)s: category must be the slug of an appeal category.") % {"where": where})
+        elif item.get("category"):
             wanted_categories.add(item["category"])
     plan.categories = {c.slug: c for c in Category.objects.filter(slug__in=wanted_categories)}
     for missing in sorted(wanted_categories - plan.categories.keys()):
@@ -75,7 +86,7 @@ def _check_sections(plan: ImportPlan, errors: list[str]) -> None:
 
 
 def _check_articles(plan: ImportPlan, errors: list[str]) -> None:
-    referenced = {item.get("section") for item in plan.articles if isinstance(item, dict)}
+    referenced = {item["section"] for item in plan.articles if isinstance(item, dict) and _is_text(item, "section")}
     known = plan.section_slugs_used | set(Section.objects.filter(slug__in=referenced).values_list("slug", flat=True))
     plan.section_slugs_used = known
     seen: set[tuple[str, str]] = set()
@@ -92,7 +103,7 @@ def _check_articles(plan: ImportPlan, errors: list[str]) -> None:
 
 def _check_article(item: dict, where: str, known_sections: set[str], errors: list[str]) -> None:
     _check_slug(item["slug"], where, errors)
-    _check_lengths(item, where, errors)
+    _check_lengths(item, ARTICLE_LIMITS, where, errors)
     if item["section"] not in known_sections:
         errors.append(_("%(where)s: unknown section %(section)s.") % {"where": where, "section": item["section"]})
     if item["lang"] not in Language.values:
@@ -111,6 +122,7 @@ def _check_article(item: dict, where: str, known_sections: set[str], errors: lis
 def _check_link(link, where: str, errors: list[str]) -> None:
     if not _require(link, ("title", "url"), where, errors):
         return
+    _check_lengths(link, LINK_LIMITS, where, errors)
     if link.get("kind", LinkKind.REGULATION) not in LinkKind.values:
         errors.append(_("%(where)s: kind must be regulation, video or other.") % {"where": where})
     try:
@@ -123,10 +135,14 @@ def _require(item, keys: tuple[str, ...], where: str, errors: list[str]) -> bool
     if not isinstance(item, dict):
         errors.append(_("%(where)s must be an object.") % {"where": where})
         return False
-    missing = [k for k in keys if not isinstance(item.get(k), str) or not item[k].strip()]
+    missing = [k for k in keys if not _is_text(item, k)]
     if missing:
         errors.append(_("%(where)s: missing %(fields)s.") % {"where": where, "fields": ", ".join(missing)})
     return not missing
+
+
+def _is_text(item: dict, key: str) -> bool:
+    return isinstance(item.get(key), str) and bool(item[key].strip())
 
 
 def _check_slug(slug: str, where: str, errors: list[str]) -> None:
@@ -136,11 +152,11 @@ def _check_slug(slug: str, where: str, errors: list[str]) -> None:
         errors.append(_("%(where)s: %(slug)s is not a valid slug.") % {"where": where, "slug": slug})
 
 
-def _check_lengths(item: dict, where: str, errors: list[str]) -> None:
+def _check_lengths(item: dict, limits: dict[str, int], where: str, errors: list[str]) -> None:
     ordering = item.get("ordering", 0)
-    if not isinstance(ordering, int) or isinstance(ordering, bool) or ordering < 0:
+    if not isinstance(ordering, int) or isinstance(ordering, bool) or not 0 <= ordering <= MAX_ORDERING:
         errors.append(_("%(where)s: ordering must be a whole number.") % {"where": where})
-    for key, limit in LIMITS.items():
+    for key, limit in limits.items():
         if isinstance(item.get(key), str) and len(item[key]) > limit:
             errors.append(
                 _("%(where)s: %(field)s is longer than %(limit)d characters.")

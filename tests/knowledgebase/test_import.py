@@ -103,6 +103,26 @@ BAD_FILES = {
         {**SMALL, "articles": SMALL["articles"] * 2},
         "appears twice",
     ),
+    # Each of these used to pass the checks and then fail in the database (a traceback, or
+    # on PostgreSQL "value too long"), instead of being listed as a problem of the file.
+    "section slug too long": (
+        {"sections": [{"slug": "s" * 60, "title": "Пароли"}], "articles": [_bad(section="s" * 60)["articles"][0]]},
+        "slug is longer than 50 characters",
+    ),
+    "link title too long": (
+        _bad(links=[{"title": "x" * 301, "url": "https://e.org"}]),
+        "title is longer than 300 characters",
+    ),
+    "link address too long": (
+        _bad(links=[{"title": "x", "url": "https://e.org/" + "a" * 500}]),
+        "url is longer than 500 characters",
+    ),
+    "ordering out of range": (_bad(ordering=2**31), "ordering must be a whole number"),
+    "section not a string": (_bad(section=["passwords"]), "missing section"),
+    "category not a string": (
+        {**SMALL, "sections": [{"slug": "passwords", "title": "Пароли", "category": ["a"]}]},
+        "category must be the slug",
+    ),
 }
 
 
