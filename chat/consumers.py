@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from chat import services
+from chat import selectors, services
 from chat.db import service_call as database_sync_to_async
 from chat.realtime import message_frame, operator_group, room_group, user_group
 from chat.throttle import TokenBucket
@@ -197,9 +197,10 @@ class OperatorDeskConsumer(FrameConsumer):
         if not isinstance(number, str):
             raise ValidationError(_("Name the ticket."))
         try:
-            return await database_sync_to_async(access_ticket)(self.user, number)
+            session = await database_sync_to_async(selectors.chat_session_visible)(user=self.user, number=number)
         except Http404:
             raise ValidationError(_("There is no such chat.")) from None
+        return session.ticket
 
     async def on_presence(self, content):
         await database_sync_to_async(services.operator_presence_set)(operator=self.user, presence=content.get("status"))

@@ -79,3 +79,31 @@ async def test_deactivated_user_cannot_connect(operator_of_queue):
     operator_of_queue.is_active = False
     _communicator, connected, _code = await desk(operator_of_queue)
     assert not connected
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"type": "accept"},
+        {"type": "transfer", "queue": "second_line"},
+        {"type": "close", "resolution": "Answered."},
+    ],
+)
+async def test_a_desk_frame_about_an_appeal_that_is_not_a_chat_gets_an_error(
+    citizen_a, account_category, operator_of_queue, frame
+):
+    from tickets.models import Channel
+    from tickets.services import ticket_create
+
+    letter = await database_sync_to_async(ticket_create)(
+        channel=Channel.EMAIL,
+        category=account_category,
+        text="Прошу разъяснить порядок восстановления доступа к кабинету.",
+        citizen=citizen_a,
+        contact_email=citizen_a.email,
+    )
+    communicator, _connected, _ = await desk(operator_of_queue)
+    await communicator.send_json_to({**frame, "ticket": letter.number})
+    answer = await communicator.receive_json_from(timeout=3)
+    assert answer["type"] == "error" and answer["code"] == "invalid"
+    await communicator.disconnect()
