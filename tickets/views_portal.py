@@ -161,9 +161,13 @@ def appeal_rate(request, number: str):
 
 
 def _visible_attachments(user, ticket):
-    """Files of messages the user may read, plus files not tied to any message."""
+    """Files of messages the user may read, plus files not tied to any message: for a citizen
+    only the result documents and their own uploads not sent yet (an operator's are drafts)."""
     visible_messages = messages_visible_to(user, ticket).values("pk")
-    return Attachment.objects.filter(ticket=ticket).filter(Q(message__isnull=True) | Q(message__in=visible_messages))
+    unsent = Q(message__isnull=True)
+    if not user.is_staff_member:
+        unsent &= Q(is_result_document=True) | Q(uploaded_by=user)
+    return Attachment.objects.filter(ticket=ticket).filter(unsent | Q(message__in=visible_messages))
 
 
 @login_required

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from tests.portal.conftest import PNG_BYTES, fake_png_upload, png_upload
 from tickets.models import Attachment, EventKind, Message, Status
-from tickets.services import message_add, ticket_transition
+from tickets.services import attachment_upload, message_add, ticket_transition
 
 REJECTION = {
     "rejection_reasons": "Заявление подано не по форме",
@@ -94,6 +94,20 @@ def test_private_notes_and_their_files_never_reach_the_citizen(signed_in, appeal
     assert "Похоже на мошенничество" not in response.content.decode()
     note_file = note.attachments.get()
     assert signed_in.get(download_url(appeal, note_file)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_file_an_operator_uploaded_but_has_not_sent_is_not_the_citizens_to_download(
+    signed_in, appeal, operator_of_queue
+):
+    pending = attachment_upload(ticket=appeal, uploader=operator_of_queue, file=png_upload("draft.png"))
+    assert signed_in.get(download_url(appeal, pending)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_citizens_own_file_not_sent_yet_stays_downloadable(signed_in, appeal, citizen_a):
+    pending = attachment_upload(ticket=appeal, uploader=citizen_a, file=png_upload("mine.png"))
+    assert signed_in.get(download_url(appeal, pending)).status_code == 200
 
 
 @pytest.mark.django_db
