@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from gosupport.models import Line
 from tickets.forms_workspace import AssignForm, BulkStatusForm, add_service_errors
-from tickets.models import OPEN_STATUSES, Attachment, Message, Rating, SlaPolicy, Ticket, TicketEvent
+from tickets.models import Attachment, Message, Rating, SlaPolicy, Ticket, TicketEvent
 from tickets.routing import ticket_assign, ticket_transfer
 from tickets.services import TransitionForbidden, ticket_transition
 
@@ -197,15 +197,19 @@ class TicketAdmin(admin.ModelAdmin):
             return self._action_page(
                 request, queryset, form=form, action="assign_to_operator", title=_("Assign to an operator")
             )
-        tickets = queryset.filter(status__in=OPEN_STATUSES)
-        for ticket in tickets:
-            ticket_assign(
-                ticket=ticket,
-                operator=form.cleaned_data["operator"],
-                actor=request.user,
-                comment=form.cleaned_data["comment"],
-            )
-        self._report(request, done=len(tickets), skipped=queryset.count() - len(tickets))
+        done = skipped = 0
+        for ticket in queryset:
+            try:
+                ticket_assign(
+                    ticket=ticket,
+                    operator=form.cleaned_data["operator"],
+                    actor=request.user,
+                    comment=form.cleaned_data["comment"],
+                )
+                done += 1
+            except TransitionForbidden:
+                skipped += 1
+        self._report(request, done=done, skipped=skipped)
         return None
 
     @admin.action(description=gettext_lazy("Transfer to the second line"))

@@ -77,19 +77,28 @@ def ticket_assign(*, ticket: Ticket, operator: User | None, actor: User | None, 
         raise ValidationError({"operator": _("Appeals can be assigned to staff only.")})
     with transaction.atomic(savepoint=False):  # as in ticket_route
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        previous = locked.assignee_id
-        locked.assignee = operator
-        locked.save(update_fields=["assignee", "updated_at"])
-        _record_event(
-            ticket=locked,
-            kind=EventKind.ASSIGNED,
-            actor=actor,
-            now=timezone.now(),
-            comment=comment,
-            data={"from": previous, "to": operator.pk if operator else None},
-        )
+        if locked.is_open:
+            _assign_locked(locked, operator=operator, actor=actor, comment=comment)
+    # Refused after the block: an exception inside a block without a savepoint would
+    # spoil the caller's transaction, and a caller (an admin action) goes on to the next one.
+    if not locked.is_open:
+        raise TransitionForbidden(_("This appeal is closed."))
     ticket.assignee = operator
     return locked
+
+
+def _assign_locked(locked: Ticket, *, operator: User | None, actor: User | None, comment: str) -> None:
+    previous = locked.assignee_id
+    locked.assignee = operator
+    locked.save(update_fields=["assignee", "updated_at"])
+    _record_event(
+        ticket=locked,
+        kind=EventKind.ASSIGNED,
+        actor=actor,
+        now=timezone.now(),
+        comment=comment,
+        data={"from": previous, "to": operator.pk if operator else None},
+    )
 
 
 def _may_take(ticket: Ticket, operator: User) -> bool:

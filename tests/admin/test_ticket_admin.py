@@ -154,6 +154,27 @@ def test_transfer_action_reports_a_closed_ticket_and_leaves_it(client, make_tick
     assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
 
 
+def test_assign_action_leaves_a_closed_ticket_and_assigns_the_open_one(
+    client, make_ticket, operator_of_other_queue, supervisor
+):
+    closed, open_ = make_ticket(), make_ticket()
+    ticket_transition(
+        ticket=closed,
+        to_status=Status.REJECTED,
+        actor=supervisor,
+        rejection_reasons="a",
+        regulation_references="b",
+        appeal_instructions="c",
+    )
+    response = run_action(
+        client, "assign_to_operator", [closed, open_], apply="1", operator=operator_of_other_queue.pk, comment=""
+    )
+    closed.refresh_from_db()
+    open_.refresh_from_db()
+    assert closed.assignee is None and open_.assignee == operator_of_other_queue
+    assert sorted(m.level_tag for m in get_messages(response.wsgi_request)) == ["success", "warning"]
+
+
 def test_status_action_asks_for_comment_then_moves_through_the_workflow(client, make_ticket, supervisor):
     ticket = make_ticket()
     page = run_action(client, "change_status", [ticket])

@@ -10,7 +10,7 @@ from tests.factories import CategoryFactory, OperatorFactory, UserFactory
 from tests.tickets.conftest import TEXT
 from tests.tickets.test_sla import pdf_bytes
 from tickets.models import Attachment, AuthorKind, EventKind, Rating, Status, Ticket
-from tickets.routing import TicketAlreadyTaken, ticket_route, ticket_take, ticket_transfer
+from tickets.routing import TicketAlreadyTaken, ticket_assign, ticket_route, ticket_take, ticket_transfer
 from tickets.services import (
     AlreadyRated,
     TransitionForbidden,
@@ -108,6 +108,14 @@ def test_a_closed_appeal_cannot_be_taken(queued, operator_of_queue, supervisor):
     close(queued, supervisor)
     with pytest.raises(TransitionForbidden):
         ticket_take(ticket=queued, operator=operator_of_queue)
+
+
+def test_a_closed_appeal_cannot_be_assigned(queued, operator_of_queue, supervisor):
+    close(queued, supervisor)
+    with pytest.raises(TransitionForbidden):
+        ticket_assign(ticket=queued, operator=operator_of_queue, actor=supervisor)
+    assert Ticket.objects.get(pk=queued.pk).assignee is None
+    assert not queued.events.filter(kind=EventKind.ASSIGNED).exists()
 
 
 def test_transfer_to_the_second_line_routes_there(citizen_a, account_category, operator_of_queue, second_line_operator):
