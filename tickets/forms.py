@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
@@ -51,6 +52,11 @@ def _files_field(*, required: bool = False) -> MultipleFileField:
     )
 
 
+def _length_hint() -> str:
+    # Interpolated when rendered: `%` on a lazy string would fix the language at import.
+    return _("From %(min)s to %(max)s characters.") % {"min": TEXT_MIN_LENGTH, "max": TEXT_MAX_LENGTH}
+
+
 class AppealForm(forms.Form):
     category = CategoryChoiceField(
         label=_("Topic"), queryset=Category.objects.filter(is_active=True), empty_label=_("Choose a topic")
@@ -58,7 +64,7 @@ class AppealForm(forms.Form):
     text = forms.CharField(
         label=_("Describe your question"),
         strip=True,
-        help_text=_("From %(min)s to %(max)s characters.") % {"min": TEXT_MIN_LENGTH, "max": TEXT_MAX_LENGTH},
+        help_text=lazy(_length_hint, str)(),
         widget=forms.Textarea(
             {"rows": 8, "data-kb-suggest": "", "data-min-length": TEXT_MIN_LENGTH, "data-max-length": TEXT_MAX_LENGTH}
         ),

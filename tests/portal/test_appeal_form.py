@@ -60,6 +60,14 @@ def test_form_is_prefilled_with_the_citizens_contacts(signed_in, account_categor
 
 
 @pytest.mark.django_db
+def test_the_length_hint_is_in_the_readers_language(signed_in, account_category):
+    english = signed_in.get(reverse("portal:appeal_create"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    russian = signed_in.get(reverse("portal:appeal_create"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "From 20 to 500 characters." in english
+    assert "От 20 до 500 символов." in russian
+
+
+@pytest.mark.django_db
 def test_faq_suggestions_script_is_included_only_when_it_exists(signed_in, account_category, monkeypatch):
     from tickets import views_portal
 
