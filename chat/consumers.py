@@ -12,7 +12,6 @@ from chat.db import service_call as database_sync_to_async
 from chat.realtime import message_frame, operator_group, room_group, user_group
 from chat.throttle import TokenBucket
 from gosupport.twofactor import second_factor_passed_in_session, second_factor_required
-from tickets.selectors import access_ticket
 from tickets.services import TransitionForbidden
 
 CLOSE_UNAUTHORISED = 4401
@@ -95,12 +94,13 @@ class ChatConsumer(FrameConsumer):
             await self.close(code=CLOSE_UNAUTHORISED)
             return
         try:
-            self.ticket = await database_sync_to_async(access_ticket)(
-                self.user, self.scope["url_route"]["kwargs"]["number"]
+            session = await database_sync_to_async(selectors.chat_session_visible)(
+                user=self.user, number=self.scope["url_route"]["kwargs"]["number"]
             )
         except Http404:
             await self.close(code=CLOSE_NOT_FOUND)
             return
+        self.ticket = session.ticket
         self.group = room_group(self.ticket.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.join_user_group()

@@ -167,3 +167,18 @@ async def test_citizen_can_mark_as_read_a_reply_sent_after_their_socket_opened(
     session = await database_sync_to_async(ChatSession.objects.get)(ticket=chat_ticket)
     assert session.citizen_read_seq == reply.seq
     await communicator.disconnect()
+
+
+async def test_an_appeal_that_is_not_a_chat_has_no_chat_room(citizen_a, account_category):
+    from tickets.models import Channel
+    from tickets.services import ticket_create
+
+    letter = await database_sync_to_async(ticket_create)(
+        channel=Channel.EMAIL,
+        category=account_category,
+        text="Прошу разъяснить порядок восстановления доступа к кабинету.",
+        citizen=citizen_a,
+        contact_email=citizen_a.email,
+    )
+    _communicator, connected, code = await connect(citizen_a, letter.number)
+    assert not connected and code == 4404
