@@ -2,12 +2,15 @@
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gosupport.privacy import personal_data_purge_expired
 
 
 class Command(BaseCommand):
-    help = "Delete closed appeals and other personal records older than the retention term (PD_RETENTION_DAYS)."
+    help = gettext_lazy(
+        "Delete closed appeals and other personal records older than the retention term (PD_RETENTION_DAYS)."
+    )
 
     def handle(self, *args, **options):
         for section, count in personal_data_purge_expired().items():

@@ -5,15 +5,18 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from knowledgebase.services import kb_import
 
 
 class Command(BaseCommand):
-    help = _("Import FAQ sections and articles from a JSON file (see API.md); running it twice changes nothing.")
+    help = gettext_lazy(
+        "Import FAQ sections and articles from a JSON file (see API.md); running it twice changes nothing."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=_("Path to the JSON file."))
+        parser.add_argument("file", help=gettext_lazy("Path to the JSON file."))
 
     def handle(self, *args, file: str, **options):
         try:
