@@ -8,9 +8,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chat import services
+from chat import selectors, services
 from gosupport.models import Category
-from tickets.selectors import access_ticket
 from tickets.services import attachment_upload
 
 
@@ -65,7 +64,7 @@ class ChatAttachmentView(APIView):
         },
     )
     def post(self, request, number: str):
-        ticket = access_ticket(request.user, number)
+        ticket = selectors.chat_session_visible(user=request.user, number=number).ticket
         data = ChatUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         attachment = attachment_upload(ticket=ticket, uploader=request.user, file=data.validated_data["file"])

@@ -107,3 +107,22 @@ def test_opening_a_chat_never_assigns_it_before_the_citizen_asks_for_a_person(
     response = client_for(citizen_a).post("/api/v1/chats/", {"text": "Как сменить пароль"}, format="json")
     ticket = Ticket.objects.get(number=response.json()["number"])
     assert ticket.assignee is None and ChatSession.objects.get(ticket=ticket).phase == Phase.BOT
+
+
+def test_the_chat_upload_refuses_an_appeal_that_is_not_a_chat(client_for, citizen_a, account_category):
+    from tickets.models import Channel
+    from tickets.services import ticket_create
+
+    letter = ticket_create(
+        channel=Channel.EMAIL,
+        category=account_category,
+        text="Прошу разъяснить порядок восстановления доступа к кабинету.",
+        citizen=citizen_a,
+        contact_email=citizen_a.email,
+    )
+    upload = io.BytesIO(png_bytes())
+    upload.name = "a.png"
+    response = client_for(citizen_a).post(
+        f"/api/v1/chats/{letter.number}/attachments/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code == 404 and not Attachment.objects.exists()
