@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -55,20 +55,36 @@ def citizen_register(
     _collect(errors, "inn", lambda: setattr(user, "inn", normalise_inn(inn) if inn else ""))
     _collect(errors, "snils", lambda: setattr(user, "snils", normalise_snils(snils) if snils else ""))
     _collect(errors, "password", lambda: validate_password(password, user))
-    if User.objects.filter(email__iexact=email).exists():
-        errors.setdefault("email", []).append(_("An account with this e-mail already exists."))
-    if phone and User.objects.filter(phone=user.phone).exists():
-        errors.setdefault("phone", []).append(_("An account with this phone number already exists."))
+    for field, messages in _taken(user).items():
+        errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     user.set_password(password)
     now = timezone.now()
-    with transaction.atomic():
-        user.save()
-        Consent.objects.create(
-            user=user, version=PERSONAL_DATA_CONSENT_VERSION, purpose=PERSONAL_DATA_CONSENT_PURPOSE, given_at=now, ip=ip
-        )
+    try:
+        with transaction.atomic():
+            user.save()
+            Consent.objects.create(
+                user=user,
+                version=PERSONAL_DATA_CONSENT_VERSION,
+                purpose=PERSONAL_DATA_CONSENT_PURPOSE,
+                given_at=now,
+                ip=ip,
+            )
+    except IntegrityError:
+        # The same e-mail or phone registered between the check and the insert (a double submit).
+        raise ValidationError(_taken(user) or {"email": [_("An account with this e-mail already exists.")]}) from None
     return user
+
+
+def _taken(user: User) -> dict[str, list[str]]:
+    """The unique contacts of the new account that another account already has."""
+    taken = {}
+    if User.objects.filter(email__iexact=user.email).exists():
+        taken["email"] = [_("An account with this e-mail already exists.")]
+    if user.phone and User.objects.filter(phone=user.phone).exists():
+        taken["phone"] = [_("An account with this phone number already exists.")]
+    return taken
 
 
 def _collect(errors: dict, field: str, check) -> None:
