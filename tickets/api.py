@@ -18,8 +18,8 @@ from gosupport.api_errors import register_conflict
 from gosupport.models import User
 from tickets import services
 from tickets.filters import TicketFilterSerializer, tickets_filter
-from tickets.models import Channel, EventKind, Ticket, TicketEvent
-from tickets.selectors import access_ticket, messages_visible_to, tickets_visible_to
+from tickets.models import Channel, Ticket, TicketEvent
+from tickets.selectors import CITIZEN_EVENT_KINDS, access_ticket, messages_visible_to, tickets_visible_to
 from tickets.serializers import (
     MessageCreateMultipartSerializer,
     MessageCreateSerializer,
@@ -35,9 +35,6 @@ from tickets.serializers import (
 )
 
 register_conflict(services.TransitionForbidden)
-
-# The status history a citizen is shown; routing and SLA bookkeeping are for staff.
-CITIZEN_EVENT_KINDS = (EventKind.CREATED, EventKind.STATUS, EventKind.DOCUMENTS_ADDED, EventKind.RATED)
 
 NOT_FOUND = OpenApiResponse(description="No such appeal, or the caller may not see it.")
 FORBIDDEN = OpenApiResponse(description="The caller's role may not do this.")

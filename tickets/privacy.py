@@ -15,6 +15,7 @@ from gosupport.audit import audit_record
 from gosupport.models import AuditAction, Notification, User
 from gosupport.privacy import PrivacyProvider, personal_data_processing_check
 from tickets.models import Attachment, Message, Rating, Ticket, TicketEvent
+from tickets.selectors import CITIZEN_EVENT_KINDS
 
 PURGE_BATCH = 200
 
@@ -58,7 +59,7 @@ def _ticket_data(ticket: Ticket) -> dict[str, Any]:
         "resolution": ticket.resolution,
         "rejection_reasons": ticket.rejection_reasons,
         "messages": [_message_data(m) for m in ticket.messages.filter(internal=False).order_by("seq")],
-        "events": [_event_data(e) for e in ticket.events.all()],
+        "events": [_event_data(e) for e in ticket.events.all() if e.kind in CITIZEN_EVENT_KINDS],
         "csat": {"score": rating.score, "comment": rating.comment} if rating else None,
     }
 

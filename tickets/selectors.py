@@ -4,7 +4,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from gosupport.models import User
-from tickets.models import Message, Ticket
+from tickets.models import EventKind, Message, Ticket
+
+# The status history a citizen is shown; routing and SLA bookkeeping are for staff.
+CITIZEN_EVENT_KINDS = (EventKind.CREATED, EventKind.STATUS, EventKind.DOCUMENTS_ADDED, EventKind.RATED)
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:

@@ -5,6 +5,7 @@ import pytest
 from gosupport.models import AuditLog
 from gosupport.privacy import PrivacyProvider, privacy_provider_register
 from tests.privacy.conftest import INN
+from tickets.routing import ticket_transfer
 from tickets.services import message_add
 
 
@@ -27,6 +28,18 @@ def test_export_api_returns_profile_and_appeals_with_public_messages_and_history
     assert [m["text"] for m in exported["messages"]] == [appeal.text, "Проверьте номер телефона в профиле."]
     assert [e["kind"] for e in exported["events"]][0] == "created"
     assert "Внутренняя заметка" not in json.dumps(data, ensure_ascii=False)
+
+
+def test_export_leaves_out_the_staffs_routing_history_and_its_comments(
+    client_for, citizen, appeal, account_category, operator_of_queue
+):
+    ticket_transfer(
+        ticket=appeal, queue=account_category, line=2, actor=operator_of_queue, comment="Похоже на мошенника"
+    )
+    data = client_for(citizen).get("/api/v1/me/export/").json()
+    [exported] = data["tickets"]
+    assert {e["kind"] for e in exported["events"]} == {"created"}
+    assert "Похоже на мошенника" not in json.dumps(data, ensure_ascii=False)
 
 
 def test_export_is_audited(client_for, citizen):
