@@ -174,12 +174,17 @@ def messenger_link_confirm(*, token: str, user: User) -> MessengerLink:
     if not user.is_authenticated or not user.is_active or not user.is_citizen:
         raise PermissionDenied
     with transaction.atomic():
-        link = messenger_link_find(token=token)
+        # Find and lock in one query: a second confirmation of the same link waits, then no
+        # longer finds the token and cannot re-link the chat to another account.
+        link = (
+            MessengerLink.objects.select_for_update()
+            .filter(link_token_hash=_token_hash(token) if token else None, link_token_expires_at__gt=timezone.now())
+            .first()
+        )
         if link is None:
             raise ValidationError(
                 _("This link is not valid or has expired. Send any message to the bot for a new one.")
             )
-        link = MessengerLink.objects.select_for_update().get(pk=link.pk)
         link.user, link.linked_at = user, timezone.now()
         link.link_token_hash, link.link_token_expires_at = "", None
         pending, link.pending_text = link.pending_text, ""
