@@ -35,3 +35,12 @@ DJANGO_OPTIONS = {
     "--version", "-v", "--verbosity", "--settings", "--pythonpath", "--traceback",
     "--no-color", "--force-color", "--skip-checks",
 }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "app, name", [*COMMANDS, ("gosupport", "run_centre"), ("appointments", "import_centres")]
+)
+def test_command_help_can_be_printed(app, name):
+    """argparse formats the description as plain text: a lazy translation must not break --help."""
+    parser = load_command_class(app, name).create_parser("manage.py", name)
+    assert parser.format_help().strip()

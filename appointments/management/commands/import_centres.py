@@ -4,14 +4,15 @@ Idempotent: centres and services are matched by slug; a bad file changes nothing
 import json
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appointments.importing import centres_import
+from gosupport.management.base import LocalisedCommand
 
 
-class Command(BaseCommand):
+class Command(LocalisedCommand):
     help = gettext_lazy("Create or update service centres and services from a JSON file.")
 
     def add_arguments(self, parser):

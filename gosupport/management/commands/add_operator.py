@@ -2,10 +2,11 @@
 [--line 2] [--supervisor]`. Running it again updates the account."""
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gosupport.management.base import LocalisedCommand
 from gosupport.staff import staff_member_upsert
 
 
@@ -13,7 +14,7 @@ def _slugs(value: str) -> list[str]:
     return [slug.strip() for slug in value.split(",") if slug.strip()]
 
 
-class Command(BaseCommand):
+class Command(LocalisedCommand):
     help = gettext_lazy("Create or update an operator or a supervisor who can sign in with USERNAME.")
 
     def add_arguments(self, parser):

@@ -1,13 +1,13 @@
 """The retention job: delete personal data past PD_RETENTION_DAYS (also run daily by Celery beat)."""
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gosupport.management.base import LocalisedCommand
 from gosupport.privacy import personal_data_purge_expired
 
 
-class Command(BaseCommand):
+class Command(LocalisedCommand):
     help = gettext_lazy(
         "Delete closed appeals and other personal records older than the retention term (PD_RETENTION_DAYS)."
     )

@@ -1,13 +1,14 @@
 """Re-encrypt every stored personal value with the first key of PD_ENCRYPTION_KEYS."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gosupport.management.base import LocalisedCommand
 from gosupport.privacy import encrypted_values_rotate
 
 
-class Command(BaseCommand):
+class Command(LocalisedCommand):
     help = gettext_lazy(
         "Re-encrypt INN, SNILS, passport numbers (every encrypted column) with the first key of "
         "PD_ENCRYPTION_KEYS. Idempotent and batched: values already on that key are left alone."

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gosupport.demo import DEFAULT_APPEALS, DemoRefused, demo_load
+from gosupport.management.base import LocalisedCommand
 from gosupport.management.centre import (
     Centre,
     Child,
@@ -24,7 +25,7 @@ from gosupport.management.centre import (
 from gosupport.management.commands.seed_demo import credentials_text, history_summary
 
 
-class Command(BaseCommand):
+class Command(LocalisedCommand):
     help = gettext_lazy("Start the whole centre on one machine: web, WebSockets, worker and beat, with demo data.")
 
     def add_arguments(self, parser):

@@ -1,16 +1,17 @@
 """Idempotent demo data for the embedded profile; refused in production."""
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gosupport.demo import DEFAULT_APPEALS, DEFAULT_DAYS, DEFAULT_SEED, DemoRefused, DemoResult, demo_load
 from gosupport.demo.people import CITIZEN_PASSWORD, OPERATOR_PASSWORD, SUPERVISOR_PASSWORD
+from gosupport.management.base import LocalisedCommand
 
 
-class Command(BaseCommand):
+class Command(LocalisedCommand):
     help = gettext_lazy("Load the demo categories, people and a month of appeals (never in production).")
 
     def add_arguments(self, parser):

@@ -3,14 +3,15 @@
 import json
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gosupport.management.base import LocalisedCommand
 from knowledgebase.services import kb_import
 
 
-class Command(BaseCommand):
+class Command(LocalisedCommand):
     help = gettext_lazy(
         "Import FAQ sections and articles from a JSON file (see API.md); running it twice changes nothing."
     )
