@@ -39,3 +39,18 @@ def test_home_leads_to_help(client):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url == reverse("portal:help")
+
+
+def test_a_missing_page_answers_in_russian_with_a_way_back(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Страница не найдена" in page and 'href="/help/"' in page
+
+
+def test_the_server_error_page_stands_alone_and_is_translated():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("ru"):
+        assert "Что-то пошло не так" in render_to_string("500.html")
