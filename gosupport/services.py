@@ -1,6 +1,5 @@
 """Writes of the shared core."""
 
-import logging
 import secrets
 from datetime import timedelta
 
@@ -13,14 +12,8 @@ from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 
 from gosupport.models import Consent, OneTimeCode, Role, User
-from gosupport.notifications import (
-    notification_deliver,  # noqa: F401  (moved to the outbox module)
-    notify_contact,
-)
+from gosupport.notifications import notify_contact
 from gosupport.validators import normalise_inn, normalise_snils
-
-logger = logging.getLogger(__name__)
-
 
 PERSONAL_DATA_CONSENT_VERSION = "2026-11"
 PERSONAL_DATA_CONSENT_PURPOSE = "Handling of appeals, chats and appointments by the contact centre"

@@ -15,11 +15,10 @@ from rest_framework.routers import SimpleRouter
 
 from gosupport.api import BAD_INPUT, THROTTLED, UNAUTHENTICATED
 from gosupport.api_errors import register_conflict
-from gosupport.models import User
 from tickets import services
 from tickets.filters import TicketFilterSerializer, tickets_filter
-from tickets.models import Channel, Ticket, TicketEvent
-from tickets.selectors import CITIZEN_EVENT_KINDS, access_ticket, messages_visible_to, tickets_visible_to
+from tickets.models import Channel, Ticket
+from tickets.selectors import access_ticket, events_visible_to, messages_visible_to, tickets_visible_to
 from tickets.serializers import (
     MessageCreateMultipartSerializer,
     MessageCreateSerializer,
@@ -46,11 +45,6 @@ class TicketPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
-
-
-def events_visible_to(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
-    events = ticket.events.select_related("actor").order_by("at", "id")
-    return events if user.is_staff_member else events.filter(kind__in=CITIZEN_EVENT_KINDS)
 
 
 def _require(allowed: bool, message: str) -> None:

@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from gosupport.models import User
-from tickets.models import EventKind, Message, Ticket
+from tickets.models import EventKind, Message, Ticket, TicketEvent
 
 # The status history a citizen is shown; routing and SLA bookkeeping are for staff.
 CITIZEN_EVENT_KINDS = (EventKind.CREATED, EventKind.STATUS, EventKind.DOCUMENTS_ADDED, EventKind.RATED)
@@ -45,3 +45,9 @@ def access_ticket(user: User, number: str) -> Ticket:
 def messages_visible_to(user: User, ticket: Ticket) -> QuerySet[Message]:
     messages = ticket.messages.select_related("author").prefetch_related("attachments").order_by("seq")
     return messages if user.is_staff_member else messages.filter(internal=False)
+
+
+def events_visible_to(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The history: staff see everything, a citizen what concerns them (no routing or SLA bookkeeping)."""
+    events = ticket.events.select_related("actor").order_by("at", "id")
+    return events if user.is_staff_member else events.filter(kind__in=CITIZEN_EVENT_KINDS)

@@ -513,7 +513,7 @@ def _link_uploaded(*, ticket: Ticket, message: Message, attachment_ids, uploader
     ids = set(attachment_ids)
     if not ids:
         return False
-    if not all(isinstance(pk, int) for pk in ids):
+    if not all(isinstance(pk, int) and not isinstance(pk, bool) for pk in ids):
         raise ValidationError({"attachments": _("Attachments are referred to by their numeric ids.")})
     free = Attachment.objects.filter(pk__in=ids, ticket=ticket, message__isnull=True, uploaded_by=uploader)
     if free.count() != len(ids):

@@ -126,3 +126,11 @@ def test_the_chat_upload_refuses_an_appeal_that_is_not_a_chat(client_for, citize
         f"/api/v1/chats/{letter.number}/attachments/", {"file": upload}, format="multipart"
     )
     assert response.status_code == 404 and not Attachment.objects.exists()
+
+
+def test_a_boolean_is_not_an_attachment_id(citizen_a, account_category):
+    from django.core.exceptions import ValidationError
+
+    ticket = chat_open(citizen=citizen_a, text="Файл", category=account_category)
+    with pytest.raises(ValidationError):
+        chat_message_send(ticket=ticket, author=citizen_a, text="", client_id=uuid.uuid4(), attachment_ids=[True])
