@@ -7,11 +7,14 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from chat.realtime import close_user_sockets, message_frame, room_group, send_to_group
+from tickets.services import LIVE_CHANNELS
 from tickets.signals import message_stored
 
 
 @receiver(message_stored, dispatch_uid="chat.broadcast_message")
 def broadcast_message(sender, message, **kwargs):
+    if message.ticket.channel not in LIVE_CHANNELS:
+        return  # sockets join live conversations only (chat_session_visible): nobody listens
     send_to_group(room_group(message.ticket_id), message_frame(message))
 
 

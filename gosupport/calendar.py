@@ -1,19 +1,18 @@
 """Business time: working hours over Russian public holidays, transfer days (a
 working Saturday) and the supervisor's own exceptions."""
 
-import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from gosupport.models import BusinessCalendar, CalendarException
+from gosupport.process_cache import ProcessCache
 
 MAX_DAYS_SCANNED = 3660
 
@@ -133,29 +132,7 @@ class WorkingCalendar:
         return total.total_seconds()
 
 
-class _CalendarCache:
-    """Calendars read from the database, kept per process: building one (its exceptions,
-    the public holidays) is a good part of registering an appeal. The process that changes
-    a calendar or its exceptions forgets its copies at once and again after the commit;
-    other processes read theirs again after settings.CALENDAR_CACHE_SECONDS."""
-
-    def __init__(self):
-        self._entries: dict[int | None, tuple[float, WorkingCalendar]] = {}
-
-    def get(self, key: int | None) -> WorkingCalendar | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] <= clock.monotonic():
-            return None
-        return entry[1]
-
-    def put(self, key: int | None, calendar: WorkingCalendar) -> None:
-        self._entries[key] = (clock.monotonic() + settings.CALENDAR_CACHE_SECONDS, calendar)
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-
-_calendars = _CalendarCache()
+_calendars = ProcessCache("CALENDAR_CACHE_SECONDS")
 
 
 def calendars_forget() -> None:

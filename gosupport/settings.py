@@ -232,6 +232,7 @@ SLA_SWEEP_INTERVAL_SECONDS = env.int("SLA_SWEEP_INTERVAL_SECONDS", default=5)
 # Each process keeps the business calendars it read; another process's change reaches it
 # within this many seconds (its own changes at once).
 CALENDAR_CACHE_SECONDS = env.float("CALENDAR_CACHE_SECONDS", default=5.0)
+SLA_POLICY_CACHE_SECONDS = env.float("SLA_POLICY_CACHE_SECONDS", default=5.0)
 CELERY_TASK_ROUTES = {
     "tickets.sla_sweep": {"queue": "default"},
     "gosupport.deliver_notification": {"queue": "default"},

@@ -37,12 +37,15 @@ def _api_throttle_counters_empty():
 
 @pytest.fixture(autouse=True)
 def _business_calendars_read_afresh():
-    """Each process keeps the calendars it read; a test's rolled-back rows must not outlive it."""
+    """Each process keeps the calendars and SLA policies it read; a test's rolled-back rows must not outlive it."""
     from gosupport.calendar import calendars_forget
+    from tickets.policies import sla_policies_forget
 
     calendars_forget()
+    sla_policies_forget()
     yield
     calendars_forget()
+    sla_policies_forget()
 
 
 @pytest.fixture

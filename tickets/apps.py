@@ -16,3 +16,5 @@ class TicketsConfig(AppConfig):
         from tickets.channels.receivers import channels_ready
 
         channels_ready()
+
+        import tickets.policies  # noqa: F401  (connects the cache's receivers)

@@ -1,7 +1,7 @@
 """Routing: which operator gets an appeal, and moving appeals between people and queues."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -48,27 +48,62 @@ def operators_for(ticket: Ticket):
     )
 
 
-def _reserve(profile: OperatorProfile) -> User | None:
-    """Lock the operator's profile row and re-count: two routings never both take the last place.
-    Returns the operator when there is still room."""
-    locked = OperatorProfile.objects.select_for_update(of=("self",)).select_related("user").get(pk=profile.pk)
-    return locked.user if open_load(locked.user_id) < locked.capacity else None
+def _free_operator_query(ticket: Ticket, tried: list[int]) -> tuple[str, list]:
+    """The least-loaded eligible operator under capacity. On PostgreSQL the row is locked and
+    rows other routings hold are skipped, so two routings never wait on each other (no
+    deadlock) and never both take the last place; SQLite runs one writer at a time.
+    Raw SQL: this runs for every new appeal and the ORM's compile cost dominated it."""
+    profile, user = OperatorProfile._meta.db_table, User._meta.db_table
+    skills = OperatorProfile.skills.through._meta.db_table
+    open_marks = ", ".join(["%s"] * len(OPEN_STATUSES))
+    load = f"(SELECT count(*) FROM {Ticket._meta.db_table} t WHERE t.assignee_id = p.user_id AND t.status IN ({open_marks}))"
+    not_tried = f"AND p.user_id NOT IN ({', '.join(['%s'] * len(tried))})" if tried else ""
+    lock = "FOR UPDATE OF p SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    sql = f"""
+        SELECT p.user_id FROM {profile} p JOIN {user} u ON u.id = p.user_id
+        WHERE p.presence = %s AND p.line = %s AND u.is_active
+          AND (p.all_queues OR EXISTS (
+                SELECT 1 FROM {skills} s WHERE s.operatorprofile_id = p.id AND s.category_id = %s))
+          AND {load} < p.capacity {not_tried}
+        ORDER BY {load}, p.presence_changed_at, p.id
+        LIMIT 1 {lock}"""
+    params = [Presence.ONLINE, ticket.line, ticket.queue_id, *OPEN_STATUSES, *tried, *OPEN_STATUSES]
+    return sql, params
+
+
+def _lock_free_operator(ticket: Ticket, tried: list[int]) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(*_free_operator_query(ticket, tried))
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _has_room(operator_id: int) -> bool:
+    """Re-counted after the lock, in a fresh snapshot: a routing that committed between the
+    candidate query's snapshot and the lock is seen here."""
+    capacity = OperatorProfile.objects.filter(user_id=operator_id).values_list("capacity", flat=True).get()
+    return open_load(operator_id) < capacity
 
 
 def ticket_route(*, ticket: Ticket) -> User | None:
-    """Offer the ticket to the least-loaded eligible operator; it stays queued if none is free.
+    """Offer the ticket to the least-loaded eligible operator; it stays queued if none is free
+    (or every free one is being routed to at this instant: operators take from the queue too).
 
     Inside a caller's transaction (a new appeal, a transfer) no savepoint is taken: nothing
     here is retried, and an error rolls the caller back with it."""
     if not ticket.is_open:
         return None
+    tried: list[int] = []
     with transaction.atomic(savepoint=False):
-        # The operator's row is read with the lock below, for the chosen candidate only.
-        for profile in operators_for(ticket)[:ROUTE_CANDIDATES]:
-            operator = _reserve(profile)
-            if operator is not None:
+        for _attempt in range(ROUTE_CANDIDATES):
+            operator_id = _lock_free_operator(ticket, tried)
+            if operator_id is None:
+                return None
+            if _has_room(operator_id):
+                operator = User.objects.get(pk=operator_id)
                 ticket_assign(ticket=ticket, operator=operator, actor=None, comment=_("Assigned by routing."))
                 return operator
+            tried.append(operator_id)
     return None
 
 

@@ -30,6 +30,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.policies import sla_policies_active
 from tickets.signals import message_stored
 
 TEXT_MIN_LENGTH = 20
@@ -67,9 +68,8 @@ def _category_chain(category: Category) -> list[int]:
 
 
 def _policy_for(*, channel: str, category: Category, priority: str) -> SlaPolicy | None:
-    policies = list(SlaPolicy.objects.filter(is_active=True).select_related("calendar"))
     return sla.choose_policy(
-        policies,
+        sla_policies_active(),
         channel=channel,
         category_ids=_category_chain(category),
         priority=priority,

@@ -4,7 +4,7 @@ from datetime import date, time
 
 import pytest
 
-from gosupport import calendar as calendar_module
+from gosupport import process_cache
 from gosupport.calendar import WorkingCalendar
 from gosupport.models import BusinessCalendar, CalendarException
 
@@ -59,7 +59,7 @@ def test_another_default_calendar_is_seen_at_once(default_calendar):
 def test_a_change_made_by_another_process_is_read_after_the_cache_time(default_calendar, monkeypatch, settings):
     settings.CALENDAR_CACHE_SECONDS = 5
     now = [1000.0]
-    monkeypatch.setattr(calendar_module.clock, "monotonic", lambda: now[0])
+    monkeypatch.setattr(process_cache.clock, "monotonic", lambda: now[0])
     assert WorkingCalendar.from_model(None).work_end == time(18)
     # A queryset update sends no signal, like a change made in another process.
     BusinessCalendar.objects.filter(pk=default_calendar.pk).update(work_end=time(17))

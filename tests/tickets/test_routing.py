@@ -237,3 +237,34 @@ def test_an_operator_of_every_queue_with_skills_is_not_counted_fuller_than_they_
         contact_email="c@example.ru",
     )
     assert second.assignee == generalist
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_many_routings_at_once_neither_deadlock_nor_overfill():
+    category = CategoryFactory(slug="crowd-routing")
+    citizen = UserFactory(username="crowd-routing")
+    operators = [
+        OperatorFactory(username=f"crowd-{n}", profile__skills=[category], profile__capacity=2) for n in range(3)
+    ]
+    OperatorProfile.objects.filter(user__in=operators).update(presence=Presence.OFFLINE)
+    tickets = [create(citizen, category) for _ in range(12)]
+    OperatorProfile.objects.filter(user__in=operators).update(presence=Presence.ONLINE)
+    barrier, failures = threading.Barrier(6), []
+
+    def route(batch):
+        try:
+            barrier.wait()
+            for ticket in batch:
+                ticket_route(ticket=ticket)
+        except Exception as error:  # a deadlock would surface here
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=route, args=(tickets[n::6],)) for n in range(6)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert failures == []
+    for operator in operators:
+        assert Ticket.objects.filter(assignee=operator).count() <= 2
