@@ -1,5 +1,6 @@
 """WebSocket doors of the live chat: authenticate, validate a frame, call a service, answer."""
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +37,15 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
     @cached_property
     def bucket(self) -> TokenBucket:
         return TokenBucket(rate=settings.CHAT_FRAMES_PER_SECOND, burst=settings.CHAT_FRAMES_BURST)
+
+    async def dispatch(self, message):
+        """Channels' own dispatch first closes old database connections on its shared thread,
+        for every frame in and out: about a third of the process's CPU under load. Service
+        calls keep their connections fresh on their own threads (chat/db.py)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def receive_json(self, content, **kwargs):
         if not self.bucket.allow():

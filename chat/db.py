@@ -1,25 +1,47 @@
-"""Running services from consumers without Channels' per-call connection churn.
+"""Running services from consumers on a small pool of database threads.
 
-Channels' `database_sync_to_async` runs `close_old_connections()` before and after every
-call: with health checks on, each chat frame then pays an extra `SELECT 1`, and the
-shared perf floor measured ~40 % of daphne's per-message CPU there. Sockets live for
-minutes, so here the connection is checked at most every RECYCLE_SECONDS, and dropped at
-once when a call fails with a database error so the next call reconnects."""
+Channels' `database_sync_to_async` runs every call on one shared thread and runs
+`close_old_connections()` before and after it: a process then stores one chat message at
+a time, each waiting for its round trips to PostgreSQL, and with health checks on every
+frame pays an extra `SELECT 1` (the shared perf floor measured ~40 % of daphne's
+per-message CPU there). Here calls run on CHAT_DB_THREADS threads, each with its own
+persistent connection, checked at most every RECYCLE_SECONDS and dropped at once when a
+call fails with a database error so the next call reconnects. A socket awaits each call
+before the next frame, so one socket's frames are still handled in order."""
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import SyncToAsync
+from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 
 RECYCLE_SECONDS = 10.0
-_last_recycle = {"at": 0.0}
+_thread_state = threading.local()
+_executors: dict[int, ThreadPoolExecutor] = {}
+_executors_lock = threading.Lock()
 
 
 def _recycle_when_due() -> None:
     now = time.monotonic()
-    if now - _last_recycle["at"] >= RECYCLE_SECONDS:
+    if now - getattr(_thread_state, "recycled_at", 0.0) >= RECYCLE_SECONDS:
         close_old_connections()
-        _last_recycle["at"] = now
+        _thread_state.recycled_at = now
+
+
+def _database_threads() -> int:
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return 1  # one writer at a time: more threads would only wait on the file lock
+    return max(1, settings.CHAT_DB_THREADS)
+
+
+def database_executor() -> ThreadPoolExecutor:
+    threads = _database_threads()
+    with _executors_lock:
+        if threads not in _executors:
+            _executors[threads] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="chat-db")
+        return _executors[threads]
 
 
 class ServiceCall(SyncToAsync):
@@ -34,5 +56,5 @@ class ServiceCall(SyncToAsync):
 
 
 def service_call(function):
-    """Like `database_sync_to_async`, on the one database thread, for consumer hot paths."""
-    return ServiceCall(function, thread_sensitive=True)
+    """Like `database_sync_to_async`, on the database threads, for consumer hot paths."""
+    return ServiceCall(function, thread_sensitive=False, executor=database_executor())

@@ -383,6 +383,9 @@ CHAT_OFFER_SECONDS = env.int("CHAT_OFFER_SECONDS", default=20)
 # Frames a socket may send: this many a second on average, in bursts of up to CHAT_FRAMES_BURST.
 CHAT_FRAMES_PER_SECOND = env.float("CHAT_FRAMES_PER_SECOND", default=10.0)
 CHAT_FRAMES_BURST = env.int("CHAT_FRAMES_BURST", default=40)
+# Threads (each with its own database connection) that run the chat sockets' service calls
+# in one web process; SQLite always gets one.
+CHAT_DB_THREADS = env.int("CHAT_DB_THREADS", default=4)
 
 # Channels (tickets.channels, chat.messengers). The support mailbox is polled only when
 # IMAP_URL is set: imaps://user:password@host:993/INBOX (imap:// without TLS).

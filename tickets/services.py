@@ -484,6 +484,17 @@ def message_add(
     stored_bytes = sum(ticket.attachments.values_list("size", flat=True)) if files else 0
     checked_files = check_uploads(files, already_stored_bytes=stored_bytes)
     now = timezone.now()
+    if _one_statement_will_do(author_kind=author_kind, internal=internal, files=files, attachment_ids=attachment_ids):
+        return _append_message_in_one_statement(
+            ticket=ticket,
+            author=author,
+            author_kind=author_kind,
+            text=text.strip(),
+            internal=internal,
+            now=now,
+            client_id=client_id,
+            actions=actions,
+        )
     with _files_removed_on_failure() as written, transaction.atomic():
         message = _append_message(
             ticket=ticket,
@@ -505,6 +516,58 @@ def message_add(
             )
             linked = _link_uploaded(ticket=locked, message=message, attachment_ids=attachment_ids, uploader=author)
             _after_message(locked, message, files_added=bool(checked_files) or linked, now=now)
+    return message
+
+
+def _one_statement_will_do(*, author_kind: str, internal: bool, files, attachment_ids) -> bool:
+    """A citizen's or the bot's text, or a private note, outside any transaction on
+    PostgreSQL: nothing else changes with it, so the seq, the closed-appeal check and the
+    insert can be one statement (the live chat's hot path: one round trip, not four)."""
+    if files or attachment_ids or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    return author_kind != AuthorKind.OPERATOR or internal
+
+
+_STORED_COLUMNS = ("author", "author_kind", "text", "internal", "client_id", "actions", "created_at")
+
+
+def _append_message_in_one_statement(
+    *, ticket: Ticket, author, author_kind: str, text: str, internal: bool, now: datetime, client_id, actions
+) -> Message:
+    """Same rules as `_append_message` plus the closed check, as one atomic statement: a
+    duplicate client_id fails the whole statement, so no seq is used up."""
+    message = Message(
+        ticket=ticket,
+        author=author,
+        author_kind=author_kind,
+        text=text,
+        internal=internal,
+        client_id=client_id,
+        actions=actions or [],
+        created_at=now,
+    )
+    fields = [Message._meta.get_field(name) for name in _STORED_COLUMNS]
+    values = [field.get_db_prep_save(getattr(message, field.attname), connection) for field in fields]
+    open_marks = ", ".join(["%s"] * len(OPEN_STATUSES))
+    sql = f"""
+        WITH taken AS (
+            UPDATE {Ticket._meta.db_table} SET last_seq = last_seq + 1
+            WHERE id = %s AND (status IN ({open_marks}) OR NOT %s)
+            RETURNING id, last_seq, status, assignee_id)
+        INSERT INTO {Message._meta.db_table} (ticket_id, seq, {", ".join(f.column for f in fields)})
+        SELECT id, last_seq, {", ".join(["%s"] * len(fields))} FROM taken
+        RETURNING id, seq, (SELECT status FROM taken), (SELECT assignee_id FROM taken)"""
+    citizen_writes = author_kind == AuthorKind.CITIZEN
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ticket.pk, *OPEN_STATUSES, citizen_writes, *values])
+        row = cursor.fetchone()
+    if row is None:
+        raise TransitionForbidden(_("This appeal is closed. Please file a new one."))
+    message.pk, message.seq, ticket.status, ticket.assignee_id = row
+    ticket.last_seq = message.seq
+    message._state.adding, message._state.db = False, connection.alias
+    message.has_attachments = False
+    transaction.on_commit(lambda: message_stored.send(sender=Message, message=message))
     return message
 
 
