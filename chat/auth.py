@@ -7,11 +7,12 @@ Origin and authenticate with `Authorization: Token <token>` on the upgrade reque
 from urllib.parse import urlparse
 
 from channels.auth import AuthMiddlewareStack
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import validate_host
 from rest_framework.authtoken.models import Token
+
+from chat.db import service_call
 
 
 def _header(scope, name: bytes) -> str | None:
@@ -21,12 +22,12 @@ def _header(scope, name: bytes) -> str | None:
     return None
 
 
-@database_sync_to_async
 def _user_for_token(key: str):
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
+    try:
+        token = Token.objects.select_related("user").get(key=key)
+    except Token.DoesNotExist:
         return AnonymousUser()
-    return token.user
+    return token.user if token.user.is_active else AnonymousUser()
 
 
 class TokenOrSessionAuthMiddleware:
@@ -37,7 +38,7 @@ class TokenOrSessionAuthMiddleware:
     async def __call__(self, scope, receive, send):
         authorization = _header(scope, b"authorization") or ""
         if authorization.startswith("Token "):
-            scope = dict(scope, user=await _user_for_token(authorization[6:].strip()), auth="token")
+            scope = dict(scope, user=await service_call(_user_for_token)(authorization[6:].strip()), auth="token")
             return await self.raw_inner(scope, receive, send)
         return await self.inner(scope, receive, send)
 

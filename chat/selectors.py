@@ -39,13 +39,11 @@ class ChatView:
 def chat_session_visible(*, user: User, number: str) -> ChatSession:
     """The chat with that number if the user may see it; an appeal from another channel is 404."""
     ticket = access_ticket(user, number)
-    session = (
-        ChatSession.objects.select_related("ticket__citizen", "ticket__assignee", "ticket__category", "ticket__queue")
-        .filter(ticket=ticket)
-        .first()
-    )
-    if session is None:
-        raise Http404
+    try:
+        session = ChatSession.objects.get(ticket=ticket)
+    except ChatSession.DoesNotExist:
+        raise Http404 from None
+    session.ticket = ticket  # already read with its category, queue and assignee
     return session
 
 
