@@ -60,6 +60,12 @@ class MailRecord(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    claimed_until = models.DateTimeField(
+        _("next attempt not before"),
+        null=True,
+        blank=True,
+        help_text=_("A reply being sent, or waiting for its retry, is not sent again before this moment."),
+    )
 
     class Meta:
         verbose_name = _("e-mail")
@@ -67,6 +73,7 @@ class MailRecord(models.Model):
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="mailrecord_ticket_idx"),
             models.Index(fields=["address", "created_at"], name="mailrecord_address_idx"),
+            models.Index(fields=["created_at"], condition=models.Q(outcome="pending"), name="mailrecord_pending_idx"),
         ]
 
     def __str__(self) -> str:
