@@ -195,6 +195,9 @@ class ArticleVote(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.article_id}: {'+' if self.helpful else '-'}"
+
 
 class CannedResponse(models.Model):
     """A ready answer an operator inserts by its shortcut; placeholders like

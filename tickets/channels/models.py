@@ -129,6 +129,9 @@ class PhoneCall(models.Model):
         verbose_name = _("phone call")
         verbose_name_plural = _("phone calls")
 
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else ""
+
 
 class AnswerMethod(models.TextChoices):
     POST = "post", _("By post")
@@ -168,3 +171,6 @@ class PostalLetter(models.Model):
     class Meta:
         verbose_name = _("letter")
         verbose_name_plural = _("letters")
+
+    def __str__(self) -> str:
+        return f"{self.received_on:%Y-%m-%d}" if self.received_on else ""
