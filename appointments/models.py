@@ -98,7 +98,9 @@ class ServiceCentre(models.Model):
 class WeeklyHours(models.Model):
     """The usual opening hours of a centre on one weekday; a missing weekday is closed."""
 
-    centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="hours")
+    centre = models.ForeignKey(
+        ServiceCentre, on_delete=models.CASCADE, related_name="hours", verbose_name=_("service centre")
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
@@ -119,7 +121,9 @@ class WeeklyHours(models.Model):
 class SpecialDay(models.Model):
     """A day when a centre keeps other hours than usual, or stays closed (no hours)."""
 
-    centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="special_days")
+    centre = models.ForeignKey(
+        ServiceCentre, on_delete=models.CASCADE, related_name="special_days", verbose_name=_("service centre")
+    )
     date = models.DateField(_("date"))
     opens = models.TimeField(_("opens"), null=True, blank=True)
     closes = models.TimeField(_("closes"), null=True, blank=True)
@@ -227,7 +231,12 @@ class BookingEvent(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("performed by"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=BookingEventKind.choices)
     from_status = models.CharField(_("from status"), max_length=24, blank=True)

@@ -138,6 +138,10 @@ def _check_may_book(citizen: User, now: datetime) -> None:
     if not citizen.is_authenticated or not citizen.is_citizen:
         raise PermissionDenied(_("Only citizens book visits."))
     personal_data_processing_check(user=citizen)
+    _check_active_limit(citizen, now)
+
+
+def _check_active_limit(citizen: User, now: datetime) -> None:
     active = Booking.objects.filter(ACTIVE, citizen=citizen, start__gt=now).count()
     if active >= MAX_ACTIVE_BOOKINGS:
         message = _("You already have %(count)d upcoming visits. Cancel one to book another.") % {"count": active}
@@ -173,6 +177,10 @@ def booking_create(
     )
     _reminders_moot(booking, now)
     with transaction.atomic():
+        # One citizen's bookings queue on their user row: the limit is counted again with
+        # none of their other bookings half-made (the check above only spares the slot search).
+        User.objects.select_for_update().only("pk").get(pk=citizen.pk)
+        _check_active_limit(citizen, now)
         _hold_a_window(booking, now=now)
         _record(booking, kind=BookingEventKind.CREATED, actor=citizen, at=now, to_start=booking.start)
         notices.booking_notify(booking, notices.BOOKED)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -310,8 +310,9 @@ def booking_ics(request, code: str):
 
 
 def _require_staff(user) -> None:
+    """Like the operator workspace, the desk does not exist for a citizen (404, not 403)."""
     if not user.is_staff_member:
-        raise PermissionDenied(_("This page is for the staff of service centres."))
+        raise Http404
 
 
 @login_required

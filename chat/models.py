@@ -33,6 +33,9 @@ class ChatSession(models.Model):
             models.Index(fields=["queued_at"], name="chat_queue_idx", condition=models.Q(phase="queued")),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.ticket.number} ({self.get_phase_display()})" if self.ticket_id else self.get_phase_display()
+
 
 class Messenger(models.TextChoices):
     TELEGRAM = "telegram", _("Telegram")
@@ -67,6 +70,9 @@ class MessengerLink(models.Model):
         constraints = [models.UniqueConstraint(fields=["messenger", "chat_id"], name="messengerlink_chat_unique")]
         indexes = [models.Index(fields=["ticket"], name="messengerlink_ticket_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.get_messenger_display()} {self.chat_id}"
+
 
 class MessengerUpdate(models.Model):
     """Every update id handled once: a webhook delivered twice changes nothing."""
@@ -79,3 +85,6 @@ class MessengerUpdate(models.Model):
         verbose_name = _("messenger update")
         verbose_name_plural = _("messenger updates")
         constraints = [models.UniqueConstraint(fields=["messenger", "update_id"], name="messengerupdate_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_messenger_display()} {self.update_id}"

@@ -17,6 +17,7 @@ from gosupport.models import (
     Role,
     User,
 )
+from gosupport.notifications import SECRET_REFERENCES
 
 admin.site.site_header = _("Help centre supervision")
 admin.site.site_title = _("Help centre administration")
@@ -118,6 +119,12 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ("status", "channel")
     search_fields = ("reference", "recipient", "subject")
     date_hierarchy = "created_at"
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.reference in SECRET_REFERENCES:
+            return [field for field in fields if field != "body"]  # a reset link or code still waiting to go
+        return fields
 
 
 @admin.register(AuditLog)

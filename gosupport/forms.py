@@ -1,11 +1,14 @@
 """Forms of the citizen's account pages: they parse input, the services decide."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
+
+from gosupport.services import password_reset_link_send
 
 
 def add_service_errors(form: forms.Form, error: ValidationError, *, renames: dict[str, str] | None = None) -> None:
@@ -17,6 +20,18 @@ def add_service_errors(form: forms.Form, error: ValidationError, *, renames: dic
     for field, messages in error.message_dict.items():
         target = renames.get(field, field)
         form.add_error(target if target in form.fields else None, messages)
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset by e-mail link, with the letter handed to the notifications outbox
+    (retries, the log supervisors see) instead of going to SMTP inside the request."""
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        password_reset_link_send(user=context["user"], email=to_email, subject=subject, body=body)
 
 
 class RegistrationForm(forms.Form):

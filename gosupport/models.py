@@ -120,7 +120,9 @@ class Presence(models.TextChoices):
 class OperatorProfile(models.Model):
     """What routing needs to know about an operator: skills, line, capacity, presence."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_profile", verbose_name=_("user")
+    )
     skills = models.ManyToManyField(Category, verbose_name=_("skills"), blank=True, related_name="operators")
     all_queues = models.BooleanField(_("takes every queue"), default=False)
     line = models.PositiveSmallIntegerField(_("line"), choices=Line.choices, default=Line.FIRST)
@@ -159,7 +161,9 @@ class BusinessCalendar(models.Model):
 class CalendarException(models.Model):
     """A day a supervisor declares working or non-working, overriding the library."""
 
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="exceptions")
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="exceptions", verbose_name=_("business calendar")
+    )
     date = models.DateField(_("date"))
     is_working = models.BooleanField(_("working day"))
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -198,7 +202,12 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+        verbose_name=_("user"),
     )
     reference = models.CharField(_("reference"), max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -210,6 +219,9 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["created_at"], name="notification_pending_idx", condition=models.Q(status="pending"))
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} #{self.pk} ({self.get_status_display()})"
 
 
 class AuditAction(models.TextChoices):
@@ -243,7 +255,12 @@ class AuditLog(models.Model):
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("performed by"),
     )
     action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
     object_type = models.CharField(_("object type"), max_length=64)
@@ -259,6 +276,9 @@ class AuditLog(models.Model):
         verbose_name_plural = _("audit log")
         ordering = ["-at"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="auditlog_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.object_type} {self.object_id}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -288,11 +308,16 @@ class OneTimeCode(models.Model):
         verbose_name_plural = _("one-time codes")
         indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="onetimecode_lookup_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk}"
+
 
 class Consent(models.Model):
     """A citizen's consent to the processing of personal data (152-FZ), as given."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents", verbose_name=_("user")
+    )
     version = models.CharField(_("version"), max_length=32)
     purpose = models.CharField(_("purpose"), max_length=255)
     given_at = models.DateTimeField(_("given at"))
@@ -302,6 +327,9 @@ class Consent(models.Model):
     class Meta:
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.version})"
 
 
 class PortalApplication(models.Model):
@@ -339,3 +367,6 @@ class PortalApplicationEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "status", "at"], name="portal_event_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.status} ({self.at:%Y-%m-%d %H:%M})" if self.at else self.status

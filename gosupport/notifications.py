@@ -84,6 +84,10 @@ SWEEP_GRACE = timedelta(minutes=1)
 # a worker killed mid-send leaves it behind, so it expires after the task's hard time limit.
 CLAIM_LEASE = timedelta(seconds=90)
 SWEEP_LIMIT = 1000
+PASSWORD_RESET_REFERENCE = "password_reset"
+# What lets its reader into an account (a reset link, a recovery code) is not kept once sent.
+SECRET_REFERENCES = frozenset({PASSWORD_RESET_REFERENCE})
+SECRET_REMOVED = "[removed after delivery]"
 
 
 class DeliveryFailed(Exception):
@@ -112,9 +116,10 @@ def notification_deliver(*, notification_id: int) -> bool:
     except Exception as exc:  # any transport failure is retried, then given up on
         _record_failure(notification, exc)
         return False
-    Notification.objects.filter(pk=notification.pk, attempts=notification.attempts).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""
-    )
+    sent = {"status": NotificationStatus.SENT, "sent_at": timezone.now(), "last_error": ""}
+    if notification.reference in SECRET_REFERENCES:
+        sent["body"] = SECRET_REMOVED
+    Notification.objects.filter(pk=notification.pk, attempts=notification.attempts).update(**sent)
     return True
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 
 from gosupport.models import Consent, OneTimeCode, Role, User
-from gosupport.notifications import notify_contact
+from gosupport.notifications import PASSWORD_RESET_REFERENCE, notify_contact
 from gosupport.validators import normalise_inn, normalise_snils
 
 PERSONAL_DATA_CONSENT_VERSION = "2026-11"
@@ -121,8 +121,15 @@ def password_reset_code_send(*, phone: str) -> None:
             body=_("Your code is %(code)s. It is valid for 10 minutes. Never tell it to anyone, not even support.")
             % {"code": code},
             user=user,
-            reference="password_reset",
+            reference=PASSWORD_RESET_REFERENCE,
         )
+
+
+def password_reset_link_send(*, user: User, email: str, subject: str, body: str) -> None:
+    """Queue the letter with the password reset link in the outbox: retried like every
+    notification, sent even while the citizen restricted processing (they asked for it),
+    and its link removed from the outbox once delivered."""
+    notify_contact(email=email, subject=subject, body=body, user=user, reference=PASSWORD_RESET_REFERENCE)
 
 
 def password_reset_code_verify(*, phone: str, code: str, new_password: str) -> User:

@@ -263,6 +263,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 2.0,
         "options": {"expires": 4.0},
     },
+    # E-mail replies whose Celery message was lost go out again; idempotent, safe to overlap.
+    "tickets.channels.mail_replies_sweep": {
+        "task": "tickets.channels.mail_replies_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 120.0},
+    },
     # Booking reminders (24 h and 2 h before) and no-shows; idempotent, safe to overlap.
     "appointments.bookings_sweep": {
         "task": "appointments.bookings_sweep",

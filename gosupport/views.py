@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gosupport.forms import (
+    OutboxPasswordResetForm,
     PasswordResetCodeRequestForm,
     PasswordResetCodeVerifyForm,
     RegistrationForm,
@@ -68,6 +69,7 @@ class SignOutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = OutboxPasswordResetForm
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"

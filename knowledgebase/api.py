@@ -64,6 +64,15 @@ class SearchResponseSerializer(serializers.Serializer):
     heading = serializers.CharField(required=False, help_text=_("With source=suggest: a heading for the list."))
 
 
+def api_visitor_key(request) -> str:
+    """The user, or an anonymous caller's existing session (the portal's own scripts); an
+    anonymous caller with neither is nobody we can know again, so gets no session made."""
+    if request.user.is_authenticated:
+        return f"u:{request.user.pk}"
+    session_key = request.session.session_key if hasattr(request, "session") else None
+    return f"s:{session_key}" if session_key else ""
+
+
 class KbSearchView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [KbAnonThrottle]
@@ -79,6 +88,7 @@ class KbSearchView(APIView):
             category=data.get("category"),
             limit=data["limit"],
             source=data["source"],
+            visitor_key=api_visitor_key(request),
         )
         body = {"results": SearchResultSerializer(results, many=True).data, "search_id": results.search_id}
         if data["source"] == SearchSource.SUGGEST:
@@ -146,11 +156,10 @@ class KbArticleVoteView(APIView):
         article = selectors.article_by_id(article_id=article_id)
         vote = VoteSerializer(data=request.data)
         vote.is_valid(raise_exception=True)
-        voter = f"u:{request.user.pk}" if request.user.is_authenticated else ""
         services.article_vote(
             article=article,
             helpful=vote.validated_data["helpful"],
-            voter_key=voter,
+            voter_key=api_visitor_key(request),
             search_id=vote.validated_data.get("search_id"),
         )
         return Response(vote.validated_data, status=status.HTTP_201_CREATED)

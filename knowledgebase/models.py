@@ -164,6 +164,9 @@ class SearchLog(models.Model):
     helpful = models.BooleanField(_("helped"), null=True, blank=True)
     followed_by = models.CharField(_("followed by"), max_length=8, choices=FollowUp.choices, blank=True, default="")
     followed_at = models.DateTimeField(_("followed at"), null=True, blank=True)
+    # A keyed hash of the user or session that searched: knows them again on their vote,
+    # cannot be turned back into a session key.
+    visitor = models.CharField(_("visitor"), max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("search")
@@ -191,6 +194,9 @@ class ArticleVote(models.Model):
                 fields=["article", "voter_key"], condition=~models.Q(voter_key=""), name="kb_vote_once_per_voter"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {'+' if self.helpful else '-'}"
 
 
 class CannedResponse(models.Model):

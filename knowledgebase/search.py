@@ -84,8 +84,10 @@ def kb_search(
     limit: int = 5,
     source: str = SearchSource.API,
     log: bool = True,
+    visitor_key: str = "",
 ) -> SearchResults:
-    """Published articles that answer the query, best first; logged unless log=False."""
+    """Published articles that answer the query, best first; logged unless log=False,
+    with the visitor whose vote may later settle it (see services.article_vote)."""
     query = " ".join(query.split())[:MAX_QUERY_LENGTH]
     lang = text.detect_language(query, lang if lang in ("ru", "en") else "ru")
     limit = max(1, min(limit, MAX_LIMIT))
@@ -102,6 +104,7 @@ def kb_search(
             results_count=len(hits),
             top_article_id=top.id if top else None,
             top_score=top.score if top else 0.0,
+            visitor_key=visitor_key,
         ).pk
     return SearchResults(hits, search_id=search_id, lang=lang)
 

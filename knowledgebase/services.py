@@ -10,6 +10,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import formats, timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from gosupport.models import User
@@ -193,8 +194,17 @@ def _links_of(article: Article) -> list[tuple[str, str, str]]:
 
 
 def search_log_record(
-    *, query: str, lang: str, category: str | None, source: str, results_count: int, top_article_id, top_score: float
+    *,
+    query: str,
+    lang: str,
+    category: str | None,
+    source: str,
+    results_count: int,
+    top_article_id,
+    top_score: float,
+    visitor_key: str = "",
 ) -> SearchLog:
+    """`visitor_key` ("u:<user id>" or "s:<session key>") lets that visitor's vote settle the search."""
     return SearchLog.objects.create(
         created_at=timezone.now(),
         query=query[:300],
@@ -205,7 +215,14 @@ def search_log_record(
         results_count=results_count,
         top_article_id=top_article_id,
         top_score=top_score,
+        visitor=search_visitor_digest(visitor_key),
     )
+
+
+def search_visitor_digest(visitor_key: str) -> str:
+    if not visitor_key:
+        return ""
+    return salted_hmac("knowledgebase.search-visitor", visitor_key, algorithm="sha256").hexdigest()
 
 
 def query_key(query: str, lang: str) -> str:
@@ -237,9 +254,10 @@ def search_log_mark_followed(*, search_id: int | None, outcome: str) -> bool:
 
 
 def article_vote(*, article: Article, helpful: bool, voter_key: str = "", search_id: int | None = None) -> ArticleVote:
-    """Record "did this help?"; a voter who changes their mind replaces their vote."""
+    """Record "did this help?"; a voter who changes their mind replaces their vote. The vote
+    settles the search it came from only when that search is the voter's own."""
     now = timezone.now()
-    search = SearchLog.objects.filter(pk=search_id).first() if search_id else None
+    search = _own_search(search_id, voter_key)
     with transaction.atomic():
         if voter_key:
             vote, _created = ArticleVote.objects.update_or_create(
@@ -252,6 +270,14 @@ def article_vote(*, article: Article, helpful: bool, voter_key: str = "", search
         if search is not None:
             SearchLog.objects.filter(pk=search.pk).update(helpful=helpful)
     return vote
+
+
+def _own_search(search_id: int | None, visitor_key: str) -> SearchLog | None:
+    """Anyone can put a search id in a vote; someone else's (or an unknown visitor's)
+    search is left alone, and the vote counts for the article only."""
+    if not search_id or not visitor_key:
+        return None
+    return SearchLog.objects.filter(pk=search_id, visitor=search_visitor_digest(visitor_key)).first()
 
 
 # Canned responses -------------------------------------------------------------------

@@ -41,7 +41,13 @@ def faq_index(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     results = None
     if query:
-        results = kb_search(query=query, lang=lang, limit=RESULTS_ON_PAGE, source=SearchSource.PAGE)
+        results = kb_search(
+            query=query,
+            lang=lang,
+            limit=RESULTS_ON_PAGE,
+            source=SearchSource.PAGE,
+            visitor_key=voter_key(request),
+        )
     context = {
         "sections": selectors.sections_for_reader(lang=lang),
         "query": query,
@@ -87,6 +93,8 @@ def faq_article_vote(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def voter_key(request: HttpRequest) -> str:
+    """Who searches and votes on the Help pages: the user, or the anonymous visitor's session
+    (started here, so the search and the vote after it are known to be the same visitor's)."""
     if request.user.is_authenticated:
         return f"u:{request.user.pk}"
     if not request.session.session_key:

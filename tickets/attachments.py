@@ -72,6 +72,12 @@ def check_uploads(uploads, *, already_stored_bytes: int = 0) -> list[CheckedFile
     return checked
 
 
+def check_room(checked: list[CheckedFile], *, already_stored_bytes: int) -> None:
+    """The total alone, for files checked already: recounted under the appeal's row lock,
+    where two uploads at the same moment can no longer both fit in the room left."""
+    _check_total(already_stored_bytes + sum(file.size for file in checked))
+
+
 def _check_total(total: int) -> None:
     limit = settings.ATTACHMENTS_MAX_TOTAL_BYTES
     if total > limit:

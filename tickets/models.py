@@ -100,7 +100,9 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     # SLA: deadlines are columns so the sweep finds due rows by index.
-    sla_policy = models.ForeignKey(SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sla_policy = models.ForeignKey(
+        SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("SLA policy")
+    )
     first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
     first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
@@ -156,7 +158,12 @@ class Message(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     seq = models.PositiveIntegerField(_("sequence"))
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("written by"),
     )
     author_kind = models.CharField(_("author"), max_length=8, choices=AuthorKind.choices)
     text = models.TextField(_("text"), blank=True)
@@ -178,6 +185,9 @@ class Message(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.seq} ({self.get_author_kind_display()})"
+
 
 def attachment_path(instance, filename: str) -> str:
     return f"attachments/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}"
@@ -193,7 +203,12 @@ class Attachment(models.Model):
     content_type = models.CharField(_("type"), max_length=64)
     size = models.PositiveIntegerField(_("size"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     is_result_document = models.BooleanField(_("result document"), default=False)
     created_at = models.DateTimeField(_("created at"))
@@ -201,6 +216,9 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class EventKind(models.TextChoices):
@@ -220,7 +238,12 @@ class TicketEvent(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("performed by"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
@@ -234,15 +257,23 @@ class TicketEvent(models.Model):
         ordering = ["ticket", "at", "id"]
         indexes = [models.Index(fields=["ticket", "at"], name="ticketevent_ticket_at_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.at:%Y-%m-%d %H:%M})" if self.at else self.get_kind_display()
+
 
 class Rating(models.Model):
     """The citizen's CSAT score for an appeal or a chat."""
 
-    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating", verbose_name=_("appeal"))
     score = models.PositiveSmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), blank=True)
     operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("operator"),
     )
     created_at = models.DateTimeField(_("created at"))
 
@@ -250,6 +281,9 @@ class Rating(models.Model):
         verbose_name = _("rating")
         verbose_name_plural = _("ratings")
         constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_5")]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5"
 
 
 # Channel records (e-mail threads and quarantine, phone calls, letters) live beside the channels' code.

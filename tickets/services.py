@@ -15,7 +15,7 @@ from gosupport.calendar import WorkingCalendar
 from gosupport.models import Category, User
 from gosupport.notifications import notify_contact
 from tickets import sla
-from tickets.attachments import CheckedFile, check_uploads
+from tickets.attachments import CheckedFile, check_room, check_uploads
 from tickets.models import (
     OPEN_STATUSES,
     Attachment,
@@ -508,6 +508,8 @@ def message_add(
         )
         if author_kind == AuthorKind.CITIZEN and ticket.status not in OPEN_STATUSES:
             raise TransitionForbidden(_("This appeal is closed. Please file a new one."))
+        if checked_files:
+            check_room(checked_files, already_stored_bytes=_stored_bytes(ticket.attachments.all()))
         message.has_attachments = bool(checked_files or attachment_ids)
         if message.has_attachments or (author_kind == AuthorKind.OPERATOR and not internal):
             locked = Ticket.objects.get(pk=ticket.pk)  # the row is already locked by the seq
@@ -585,14 +587,20 @@ def _link_uploaded(*, ticket: Ticket, message: Message, attachment_ids, uploader
     return True
 
 
+def _stored_bytes(attachments) -> int:
+    return sum(attachments.values_list("size", flat=True))
+
+
 def attachment_upload(*, ticket: Ticket, uploader: User, file) -> Attachment:
     """Store a file for a message that is sent later (the chat uploads over HTTP first)."""
     if not uploader.is_staff_member and not ticket.is_open:
         raise TransitionForbidden(_("This appeal is closed. Please file a new one."))
     pending = ticket.attachments.filter(message__isnull=True, uploaded_by=uploader)
-    checked = check_uploads([file], already_stored_bytes=sum(pending.values_list("size", flat=True)))
+    checked = check_uploads([file], already_stored_bytes=_stored_bytes(pending))
     now = timezone.now()
     with _files_removed_on_failure() as written, transaction.atomic():
+        Ticket.objects.select_for_update().only("pk").get(pk=ticket.pk)  # uploads to one appeal queue here
+        check_room(checked, already_stored_bytes=_stored_bytes(pending))
         return _store_attachments(
             ticket=ticket, files=checked, message=None, uploaded_by=uploader, now=now, written=written
         )[0]

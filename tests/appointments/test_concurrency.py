@@ -5,8 +5,10 @@ on SQLite, whose single writer serialises bookings anyway."""
 
 import threading
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from appointments import services
@@ -90,3 +92,28 @@ def test_database_refuses_overlapping_bookings_of_one_window(one_window_centre, 
         **common,
     )
     assert Booking.objects.count() == 2
+
+
+def test_concurrent_bookings_of_one_citizen_keep_to_the_limit_of_active_visits(centre, passport, snils):
+    citizen = UserFactory(username="busy")
+    for n in range(services.MAX_ACTIVE_BOOKINGS - 1):
+        services.booking_create(
+            citizen=citizen, centre=centre, service=passport, start=START + timedelta(hours=1 + n), now=NOW
+        )
+    # Both requests pass the early count before either books: the window real requests have.
+    passed_early_check = threading.Barrier(2)
+    real_requested_slot = services._requested_slot
+
+    def slot_then_wait(**kwargs):
+        slot = real_requested_slot(**kwargs)
+        passed_early_check.wait(10)
+        return slot
+
+    with mock.patch.object(services, "_requested_slot", slot_then_wait):
+        outcomes = _race(centre, passport, [citizen, citizen])
+
+    assert sum(isinstance(o, Booking) for o in outcomes) == 1
+    [refused] = [o for o in outcomes if not isinstance(o, Booking)]
+    assert isinstance(refused, ValidationError) and refused.code == "too_many_bookings"
+    active = Booking.objects.filter(citizen=citizen).exclude(status=BookingStatus.CANCELLED)
+    assert active.count() == services.MAX_ACTIVE_BOOKINGS

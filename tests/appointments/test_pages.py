@@ -209,7 +209,12 @@ def test_staff_desk_checks_in_by_code_or_scanned_qr(signed_in, centre_operator, 
 
 
 def test_staff_desk_is_for_staff_and_their_centres(signed_in, citizen_a, operator_of_queue, booking, frozen):
-    assert signed_in(citizen_a).get("/appointments/staff/").status_code == 403
+    citizen, status_before = signed_in(citizen_a), booking.status
+    assert citizen.get("/appointments/staff/").status_code == 404
+    for action in ("check-in", "served", "no-show"):
+        assert citizen.post(f"/appointments/staff/{booking.code}/{action}/").status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == status_before and not booking.events.exclude(kind="created").exists()
     other = signed_in(operator_of_queue)
     found = other.get("/appointments/staff/", {"code": booking.code})
     assert found.context["booking"] is None and found.context["form"].errors

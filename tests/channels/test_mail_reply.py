@@ -3,10 +3,13 @@
 message_add does not send tickets.signals.message_stored yet (another engineer is wiring
 it); these tests send the signal the way message_add will, after the commit."""
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from tests.channels import mails
 from tickets.channels.mail import ReplyNotSent, mail_ingest, mail_reply_deliver
@@ -124,15 +127,19 @@ def test_a_failed_send_stays_pending_with_the_error_and_is_sent_on_retry(citizen
 
         record = mail_reply_prepare(message=reply)
 
+    start = timezone.now()
     with (
+        time_machine.travel(start, tick=False),
         mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("SMTP down")),
-        pytest.raises(ReplyNotSent),
+        pytest.raises(ReplyNotSent) as failed,
     ):
         mail_reply_deliver(record_id=record.pk)
     record.refresh_from_db()
     assert record.outcome == MailOutcome.PENDING and "SMTP down" in record.last_error and record.attempts == 1
+    assert failed.value.retry_in == 10
 
-    assert mail_reply_deliver(record_id=record.pk) is True
+    with time_machine.travel(start + timedelta(seconds=failed.value.retry_in), tick=False):
+        assert mail_reply_deliver(record_id=record.pk) is True
     record.refresh_from_db()
     assert record.outcome == MailOutcome.SENT and len(_sent_replies()) == 1
     assert mail_reply_deliver(record_id=record.pk) is False

@@ -47,10 +47,48 @@ def test_a_voter_who_changes_their_mind_has_one_vote(password_article):
 
 
 def test_an_unhelpful_vote_marks_the_search_unanswered(password_article):
-    results = _search("пароль")
+    results = kb_search(query="пароль", source=SearchSource.PAGE, visitor_key="u:1")
     article_vote(article=password_article, helpful=False, voter_key="u:1", search_id=results.search_id)
     since = timezone.now() - timedelta(days=1)
     assert list(selectors.unanswered_searches(since=since)) == [SearchLog.objects.get(pk=results.search_id)]
+
+
+def test_a_vote_settles_the_voters_own_search(password_article):
+    results = kb_search(query="пароль", source=SearchSource.PAGE, visitor_key="s:session-of-alice")
+
+    vote = article_vote(
+        article=password_article, helpful=True, voter_key="s:session-of-alice", search_id=results.search_id
+    )
+
+    assert SearchLog.objects.get(pk=results.search_id).helpful is True
+    assert vote.search_id == results.search_id
+
+
+@pytest.mark.parametrize("voter_key", ["s:session-of-mallory", "u:7", ""])
+def test_a_vote_naming_another_visitors_search_counts_for_the_article_only(password_article, voter_key):
+    results = kb_search(query="пароль", source=SearchSource.PAGE, visitor_key="s:session-of-alice")
+
+    vote = article_vote(article=password_article, helpful=False, voter_key=voter_key, search_id=results.search_id)
+
+    assert SearchLog.objects.get(pk=results.search_id).helpful is None
+    assert vote.search_id is None
+    summary = selectors.article_vote_summary().get(pk=password_article.pk)
+    assert (summary.helpful_votes, summary.unhelpful_votes) == (0, 1)
+
+
+def test_a_search_of_an_unknown_visitor_is_settled_by_nobody(password_article):
+    results = _search("пароль")
+
+    article_vote(article=password_article, helpful=True, voter_key="s:anyone", search_id=results.search_id)
+
+    assert SearchLog.objects.get(pk=results.search_id).helpful is None
+
+
+def test_the_search_log_keeps_no_session_key(password_article):
+    results = kb_search(query="пароль", source=SearchSource.PAGE, visitor_key="s:secret-session-key")
+
+    visitor = SearchLog.objects.get(pk=results.search_id).visitor
+    assert visitor and "secret-session-key" not in visitor
 
 
 def test_unanswered_questions_are_grouped_by_similar_wording(password_article):

@@ -75,6 +75,33 @@ def test_vote_through_the_api(api_client, password_article):
     assert ArticleVote.objects.get().helpful is True
 
 
+def test_a_signed_in_callers_vote_settles_only_their_own_search(client_for, citizen_a, citizen_b, password_article):
+    alice, bob = client_for(citizen_a), client_for(citizen_b)
+    search_id = alice.get(SEARCH, {"q": "пароль"}).json()["search_id"]
+    vote_url = f"/api/v1/kb/articles/{password_article.pk}/vote/"
+
+    foreign = bob.post(vote_url, {"helpful": False, "search_id": search_id}, format="json")
+    assert foreign.status_code == 201
+    assert SearchLog.objects.get(pk=search_id).helpful is None
+
+    own = alice.post(vote_url, {"helpful": True, "search_id": search_id}, format="json")
+    assert own.status_code == 201
+    assert SearchLog.objects.get(pk=search_id).helpful is True
+    assert ArticleVote.objects.filter(article=password_article).count() == 2
+
+
+def test_an_anonymous_caller_without_a_session_settles_no_search(api_client, password_article):
+    search_id = api_client.get(SEARCH, {"q": "пароль"}).json()["search_id"]
+
+    response = api_client.post(
+        f"/api/v1/kb/articles/{password_article.pk}/vote/", {"helpful": True, "search_id": search_id}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert SearchLog.objects.get(pk=search_id).helpful is None
+    assert ArticleVote.objects.get().helpful is True
+
+
 def test_vote_without_an_answer_is_refused(api_client, password_article):
     response = api_client.post(f"/api/v1/kb/articles/{password_article.pk}/vote/", {}, format="json")
     assert response.status_code == 400

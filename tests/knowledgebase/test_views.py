@@ -47,6 +47,31 @@ def test_vote_form_works_without_javascript(client, password_article):
     assert ArticleVote.objects.get().helpful is False
 
 
+def test_a_visitors_vote_after_their_search_settles_it(client, password_article):
+    client.get("/help/faq/", {"q": "пароль"})
+    log = SearchLog.objects.get()
+
+    client.post(f"/help/faq/articles/{password_article.slug}/vote/", {"helpful": "yes", "s": log.pk})
+
+    log.refresh_from_db()
+    assert log.helpful is True
+
+
+def test_a_vote_naming_someone_elses_search_leaves_that_search_alone(client, password_article):
+    from django.test import Client
+
+    client.get("/help/faq/", {"q": "пароль"})
+    log = SearchLog.objects.get()
+
+    response = Client().post(f"/help/faq/articles/{password_article.slug}/vote/", {"helpful": "no", "s": log.pk})
+
+    assert response.status_code == 302
+    log.refresh_from_db()
+    assert log.helpful is None
+    vote = ArticleVote.objects.get()
+    assert vote.helpful is False and vote.article == password_article and vote.search is None
+
+
 def test_vote_without_a_choice_stores_nothing(client, password_article):
     response = client.post(f"/help/faq/articles/{password_article.slug}/vote/", {"helpful": "maybe"})
     assert response.status_code == 302

@@ -11,6 +11,8 @@ COMMANDS = [
     ("gosupport", "rotate_pd_key"),
     ("gosupport", "add_operator"),
     ("gosupport", "seed_demo"),
+    ("tickets", "ingest_mail"),
+    ("chat", "sla_report"),
 ]
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,12 @@ logger = logging.getLogger(__name__)
 TICKET_NUMBER_RE = re.compile(r"(?<![\d-])(\d{4}-\d{4})(?![\d-])")
 MAX_REFERENCES = 10
 MAX_SEND_ATTEMPTS = 8
+# An attempt holds its reply this long: past the send task's hard time limit (60 s) the
+# holder is surely dead, and the lease may be taken again.
+REPLY_LEASE = timedelta(seconds=90)
+# A reply whose attempt is this late lost its Celery message; the sweep hands it over again.
+REPLY_SWEEP_GRACE = timedelta(minutes=1)
+REPLY_SWEEP_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -266,35 +273,80 @@ def _enqueue_reply(record_id: int) -> None:
 
 
 class ReplyNotSent(Exception):
-    """This attempt failed; the reply stays pending for a retry."""
+    """No mail went out on this attempt; the reply stays pending and is due again in `retry_in` seconds."""
+
+    def __init__(self, reason: str, *, retry_in: int):
+        super().__init__(reason)
+        self.retry_in = retry_in
 
 
 def mail_reply_deliver(*, record_id: int) -> bool:
-    """Send a pending reply; one conditional update claims each attempt, so two workers
-    holding the same task do not both send. Raises ReplyNotSent when a retry is due."""
-    record = MailRecord.objects.filter(pk=record_id, outcome=MailOutcome.PENDING).select_related("ticket").first()
-    if record is None:
-        return False
-    claimed = MailRecord.objects.filter(pk=record.pk, outcome=MailOutcome.PENDING, attempts=record.attempts).update(
-        attempts=record.attempts + 1
+    """Send a pending reply under a lease, so a second copy of the task started while the
+    first is still talking to the SMTP server does not send it again.
+
+    True when sent; False when there is nothing to do (sent already, or given up on);
+    ReplyNotSent when a retry is due: the send failed, or another attempt holds the lease.
+    A sender killed after the server took the mail but before SENT was recorded leaves its
+    lease to expire, and the retry sends again: at least once, because a citizen who gets
+    an answer twice (same Message-ID, same thread) is better off than one who never gets it."""
+    now = timezone.now()
+    claimed = (
+        _reply_claimable(now).filter(pk=record_id).update(attempts=F("attempts") + 1, claimed_until=now + REPLY_LEASE)
     )
     if not claimed:
-        return False
+        return _reply_busy(record_id, now)
+    record = MailRecord.objects.select_related("ticket").get(pk=record_id)
     try:
         _reply_email(record).send()
     except Exception as error:
         _reply_failed(record, error)
-    MailRecord.objects.filter(pk=record.pk).update(outcome=MailOutcome.SENT, sent_at=timezone.now(), last_error="")
+    MailRecord.objects.filter(pk=record.pk).update(
+        outcome=MailOutcome.SENT, sent_at=timezone.now(), last_error="", claimed_until=None
+    )
     return True
 
 
+def _reply_claimable(now) -> QuerySet:
+    """Pending replies no attempt holds and whose next attempt is due."""
+    pending = MailRecord.objects.filter(direction=MailDirection.OUTBOUND, outcome=MailOutcome.PENDING)
+    return pending.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+
+
+def _reply_busy(record_id: int, now) -> bool:
+    held_until = (
+        MailRecord.objects.filter(pk=record_id, outcome=MailOutcome.PENDING)
+        .values_list("claimed_until", flat=True)
+        .first()
+    )
+    if held_until is None:
+        return False
+    raise ReplyNotSent("held by another attempt", retry_in=max(int((held_until - now).total_seconds()) + 1, 1))
+
+
 def _reply_failed(record: MailRecord, error: Exception) -> None:
-    give_up = record.attempts + 1 >= MAX_SEND_ATTEMPTS
+    give_up = record.attempts >= MAX_SEND_ATTEMPTS
+    retry_in = min(10 * 2 ** (record.attempts - 1), 3600)
     MailRecord.objects.filter(pk=record.pk).update(
         last_error=f"{type(error).__name__}: {error}"[:1000],
         outcome=MailOutcome.FAILED if give_up else MailOutcome.PENDING,
+        claimed_until=None if give_up else timezone.now() + timedelta(seconds=retry_in),
     )
-    raise ReplyNotSent(str(error)) from error
+    raise ReplyNotSent(str(error), retry_in=retry_in) from error
+
+
+def mail_replies_resend_overdue(*, now=None) -> int:
+    """The sweep: hand again to Celery every pending reply whose attempt is over a minute late,
+    because its task was lost (a broker down at enqueue, a worker killed mid-send)."""
+    now = now or timezone.now()
+    late = Q(claimed_until__isnull=True, created_at__lte=now - REPLY_SWEEP_GRACE) | Q(
+        claimed_until__lte=now - REPLY_SWEEP_GRACE
+    )
+    overdue = list(
+        _reply_claimable(now).filter(late).order_by("created_at").values_list("pk", flat=True)[:REPLY_SWEEP_LIMIT]
+    )
+    for record_id in overdue:
+        _enqueue_reply(record_id)
+    return len(overdue)
 
 
 def _reply_email(record: MailRecord) -> EmailMessage:

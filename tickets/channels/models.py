@@ -60,6 +60,12 @@ class MailRecord(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    claimed_until = models.DateTimeField(
+        _("next attempt not before"),
+        null=True,
+        blank=True,
+        help_text=_("A reply being sent, or waiting for its retry, is not sent again before this moment."),
+    )
 
     class Meta:
         verbose_name = _("e-mail")
@@ -67,6 +73,7 @@ class MailRecord(models.Model):
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="mailrecord_ticket_idx"),
             models.Index(fields=["address", "created_at"], name="mailrecord_address_idx"),
+            models.Index(fields=["created_at"], condition=models.Q(outcome="pending"), name="mailrecord_pending_idx"),
         ]
 
     def __str__(self) -> str:
@@ -122,6 +129,9 @@ class PhoneCall(models.Model):
         verbose_name = _("phone call")
         verbose_name_plural = _("phone calls")
 
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else ""
+
 
 class AnswerMethod(models.TextChoices):
     POST = "post", _("By post")
@@ -161,3 +171,6 @@ class PostalLetter(models.Model):
     class Meta:
         verbose_name = _("letter")
         verbose_name_plural = _("letters")
+
+    def __str__(self) -> str:
+        return f"{self.received_on:%Y-%m-%d}" if self.received_on else ""

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from tickets.channels.mail import MAX_SEND_ATTEMPTS, ReplyNotSent, mail_reply_deliver
+from tickets.channels.mail import MAX_SEND_ATTEMPTS, ReplyNotSent, mail_replies_resend_overdue, mail_reply_deliver
 
 
 @shared_task(
@@ -18,7 +18,14 @@ def deliver_mail_reply(self, record_id: int) -> None:
     try:
         mail_reply_deliver(record_id=record_id)
     except ReplyNotSent as failure:
-        raise self.retry(exc=failure, countdown=min(10 * 2**self.request.retries, 3600)) from failure
+        raise self.retry(exc=failure, countdown=failure.retry_in) from failure
+
+
+@shared_task(
+    name="tickets.channels.mail_replies_sweep", acks_late=True, soft_time_limit=50, time_limit=60, ignore_result=True
+)
+def mail_replies_sweep_task() -> int:
+    return mail_replies_resend_overdue()
 
 
 @shared_task(

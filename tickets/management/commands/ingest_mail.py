@@ -6,16 +6,21 @@ auto-reply, or kept in quarantine for a supervisor), so the server never bounces
 
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from gosupport.management.base import LocalisedCommand
 from tickets.channels.mail import mail_ingest
 
 
-class Command(BaseCommand):
-    help = "Ingest one e-mail (RFC 822) from FILE or standard input as an appeal on the e-mail channel."
+class Command(LocalisedCommand):
+    help = gettext_lazy("Ingest one e-mail (RFC 822) from FILE or standard input as an appeal on the e-mail channel.")
 
     def add_arguments(self, parser):
-        parser.add_argument("file", nargs="?", help="Path of the message; standard input when omitted or '-'.")
+        parser.add_argument(
+            "file", nargs="?", help=gettext_lazy("Path of the message; standard input when omitted or '-'.")
+        )
 
     def handle(self, *args, file=None, **options):
         raw = self._read(file)
@@ -30,4 +35,6 @@ class Command(BaseCommand):
             with open(file, "rb") as handle:
                 return handle.read()
         except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}") from error
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}
+            ) from error
