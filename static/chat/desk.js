@@ -78,6 +78,12 @@
       openRoom(frame.ticket);
       notice(fill(strings.newChat, { number: frame.ticket }));
     },
+    callback: function (frame) {
+      ring();
+      notice(fill(strings.callbackDue, { number: frame.ticket }));
+      var link = q("[data-desk-callbacks]");
+      if (link) { link.textContent = strings.callbacksDue; }
+    },
     error: function (frame) { showError(frame.detail || frame.code); }
   };
 
