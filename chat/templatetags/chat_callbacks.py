@@ -15,6 +15,7 @@ def callback_panel(context, ticket, back: str = "chat", form=None) -> dict:
     """Shown to the chat's citizen: the booked call back with a cancel button, or (while the
     chat is open) the booking form."""
     user = context["request"].user
+    form = form if isinstance(form, CallbackForm) else None  # a page without a bound form passes ""
     shown = ticket.channel == Channel.CHAT and user.is_authenticated and ticket.citizen_id == user.pk
     callback = selectors.callback_open_of(ticket=ticket, citizen=user) if shown else None
     may_book = shown and callback is None and ticket.is_open
@@ -30,4 +31,6 @@ def callback_panel(context, ticket, back: str = "chat", form=None) -> dict:
         "callback_when": callback_time_text(callback.scheduled_at) if callback else "",
         "callback_phone": masked_phone(callback.phone) if callback else "",
         "form": form if may_book else None,
+        # A refused booking (one is booked already) still says why, above what is booked.
+        "errors_form": form if form is not None and form.errors else None,
     }
