@@ -11,9 +11,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("chat/_callback_panel.html", takes_context=True)
-def callback_panel(context, ticket, back: str = "chat", form=None) -> dict:
+def callback_panel(context, ticket, back: str = "chat", form=None, expanded: bool = False) -> dict:
     """Shown to the chat's citizen: the booked call back with a cancel button, or (while the
-    chat is open) the booking form."""
+    chat is open) the booking form, folded unless `expanded` (the booking page)."""
     user = context["request"].user
     form = form if isinstance(form, CallbackForm) else None  # a page without a bound form passes ""
     shown = ticket.channel == Channel.CHAT and user.is_authenticated and ticket.citizen_id == user.pk
@@ -27,6 +27,7 @@ def callback_panel(context, ticket, back: str = "chat", form=None) -> dict:
         "shown": shown and (callback is not None or may_book),
         "ticket": ticket,
         "back": back,
+        "expanded": expanded,
         "callback": callback,
         "callback_when": callback_time_text(callback.scheduled_at) if callback else "",
         "callback_phone": masked_phone(callback.phone) if callback else "",
