@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chat.callbacks import (
     CallbackConflict,
@@ -31,6 +31,14 @@ from tests.chat.conftest import MOSCOW
 from tickets.models import AuthorKind, EventKind, Message, TicketEvent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Services speak the active language (Russian by default): the tests quote the msgids."""
+    with translation.override("en"):
+        yield
+
 
 TUESDAY_11 = datetime(2026, 11, 24, 11, 0, tzinfo=MOSCOW)
 

@@ -16,6 +16,15 @@ from tests.factories import OperatorFactory
 from tickets.models import EventKind, Status, Ticket
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Services speak the active language (Russian by default): the tests quote the msgids."""
+    with translation.override("en"):
+        yield
+
+
 ORIGIN = (b"origin", b"http://localhost")
 REFUSAL = (
     "Only the operator answering this chat, a senior operator of its queue or a supervisor can transfer or close it."
