@@ -4,6 +4,7 @@ the pending offer and what each side has read."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from tickets.models import Ticket
@@ -90,11 +91,11 @@ class MessengerUpdate(models.Model):
 
 
 class CallbackStatus(models.TextChoices):
-    REQUESTED = "requested", _("Booked")
-    DUE = "due", _("Due now")
-    DONE = "done", _("Called")
-    CANCELLED = "cancelled", _("Cancelled")
-    MISSED = "missed", _("No answer")
+    REQUESTED = "requested", pgettext_lazy("call back status", "Booked")
+    DUE = "due", pgettext_lazy("call back status", "Due now")
+    DONE = "done", pgettext_lazy("call back status", "Called")
+    CANCELLED = "cancelled", pgettext_lazy("call back status", "Cancelled")
+    MISSED = "missed", pgettext_lazy("call back status", "No answer")
 
 
 OPEN_CALLBACK_STATUSES = (CallbackStatus.REQUESTED, CallbackStatus.DUE)
