@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -56,8 +57,47 @@ def leave_as_appeal_action(question: str) -> dict:
     return {"type": "link", "title": _("Leave the question as a written appeal"), "url": url}
 
 
+def callback_action(ticket: Ticket) -> dict:
+    """A quick reply to book a call back: the chat page's form (apps use the call-back API)."""
+    return {"type": "callback", "label": _("Book a call back"), "url": reverse("chat:callback", args=[ticket.number])}
+
+
 def operators_working_now() -> bool:
     return WorkingCalendar.from_model(None).is_open(timezone.now())
+
+
+OUTSIDE_HOURS_TEXT = gettext_noop(
+    "Operators are not at work now; your question stays in the queue and we will answer it as soon as "
+    "they are. You can also leave it as a written appeal."
+)
+CALLBACK_TOO_TEXT = gettext_noop("Or book a call back at a time that suits you.")
+
+
+def last_question(ticket: Ticket) -> str:
+    last = ticket.messages.filter(author_kind=AuthorKind.CITIZEN).order_by("-seq").values_list("text", flat=True)
+    return next(iter(last[:1]), "") or ticket.text
+
+
+def waiting_alternatives(*, ticket: Ticket, working: bool, wait_seconds: int | None) -> BotDecision | None:
+    """What the bot says to a citizen just queued when a person will not come soon: outside
+    operator hours, with nobody online, or beyond CHAT_CALLBACK_OFFER_WAIT_SECONDS of
+    expected wait. None when the wait is short."""
+    actions = [leave_as_appeal_action(last_question(ticket)), callback_action(ticket)]
+    if not working:
+        return BotDecision(None, f"{_(OUTSIDE_HOURS_TEXT)} {_(CALLBACK_TOO_TEXT)}", actions)
+    if wait_seconds is None:
+        text = _(
+            "No operator is online right now. You can stay in the queue, leave the question as a written appeal "
+            "or book a call back at a time that suits you."
+        )
+        return BotDecision(None, text, actions)
+    if wait_seconds > settings.CHAT_CALLBACK_OFFER_WAIT_SECONDS:
+        text = _(
+            "The wait for an operator is long right now. You can stay in the queue, leave the question as a "
+            "written appeal or book a call back at a time that suits you."
+        )
+        return BotDecision(None, text, actions)
+    return None
 
 
 NUMBER_RE = re.compile(r"(?<![\w-])\d[\d-]{4,30}\d(?![\w-])")
@@ -133,12 +173,10 @@ def bot_respond(*, ticket: Ticket, text: str) -> Message | None:
     with override(lang):
         decision = decide(text=text, lang=lang, citizen=ticket.citizen)
         reply_text, actions = decision.text, decision.actions
-        if decision.handoff is not None and not operators_working_now():
-            reply_text += " " + _(
-                "Operators are not at work now; your question stays in the queue and we will answer it as soon as "
-                "they are. You can also leave it as a written appeal."
-            )
-            actions = [*actions, leave_as_appeal_action(text)]
+        working = operators_working_now()
+        if decision.handoff is not None and not working:
+            reply_text += f" {_(OUTSIDE_HOURS_TEXT)} {_(CALLBACK_TOO_TEXT)}"
+            actions = [*actions, leave_as_appeal_action(text), callback_action(ticket)]
     with transaction.atomic():
         if decision.category is not None and ticket.category_id == default_chat_category().pk:
             ticket_categorise(
@@ -146,5 +184,6 @@ def bot_respond(*, ticket: Ticket, text: str) -> Message | None:
             )
         reply = message_add(ticket=ticket, author=None, author_kind=AuthorKind.BOT, text=reply_text, actions=actions)
         if decision.handoff is not None:
-            chat_handoff(ticket=ticket, actor=None)
+            # Outside operator hours the reply above already offers the alternatives.
+            chat_handoff(ticket=ticket, actor=None, offer_alternatives=working)
     return reply

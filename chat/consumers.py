@@ -1,19 +1,25 @@
 """WebSocket doors of the live chat: authenticate, validate a frame, call a service, answer."""
 
+import asyncio
+import logging
+
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from chat import selectors, services
+from chat import presence, selectors, services
 from chat.db import service_call as database_sync_to_async
 from chat.realtime import message_frame, operator_group, room_group, user_group
 from chat.throttle import TokenBucket
 from gosupport.twofactor import second_factor_passed_in_session, second_factor_required
 from tickets.services import TransitionForbidden
+
+logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHORISED = 4401
 CLOSE_NOT_FOUND = 4404
@@ -104,13 +110,12 @@ class ChatConsumer(FrameConsumer):
             await self.close(code=CLOSE_UNAUTHORISED)
             return
         try:
-            session = await database_sync_to_async(selectors.chat_session_visible)(
+            self.ticket = await database_sync_to_async(selectors.chat_room_for_socket)(
                 user=self.user, number=self.scope["url_route"]["kwargs"]["number"]
             )
         except Http404:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        self.ticket = session.ticket
         self.group = room_group(self.ticket.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.join_user_group()
@@ -158,7 +163,9 @@ class ChatConsumer(FrameConsumer):
         await database_sync_to_async(services.chat_read)(ticket=self.ticket, user=self.user, seq=seq)
 
     async def on_handoff(self, content):
-        await database_sync_to_async(services.chat_handoff)(ticket=self.ticket, actor=self.user)
+        await database_sync_to_async(services.chat_handoff)(
+            ticket=self.ticket, actor=self.user, offer_alternatives=True
+        )
 
     async def on_rate(self, content):
         await database_sync_to_async(services.chat_rate)(
@@ -184,7 +191,10 @@ class ChatConsumer(FrameConsumer):
 
 
 class OperatorDeskConsumer(FrameConsumer):
-    """`/ws/operator/`: offers and assignments for one operator; presence, accept, transfer, close."""
+    """`/ws/operator/`: offers and assignments for one operator; presence, accept, transfer, close.
+    While open it keeps the operator's desk seen (chat.presence), from the server side."""
+
+    heartbeat = None
 
     async def connect(self):
         self.user = self.scope.get("user")
@@ -195,9 +205,23 @@ class OperatorDeskConsumer(FrameConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.join_user_group()
         await self.accept()
+        await database_sync_to_async(presence.operator_desk_seen)(operator=self.user)
+        self.heartbeat = asyncio.ensure_future(self.keep_desk_seen())
+
+    async def keep_desk_seen(self):
+        while True:
+            await asyncio.sleep(settings.CHAT_DESK_HEARTBEAT_SECONDS)
+            try:
+                await database_sync_to_async(presence.operator_desk_seen)(operator=self.user)
+            except DatabaseError:
+                logger.warning("desk heartbeat of operator %s not stored", self.user.pk)
 
     async def disconnect(self, code):
         await self.leave_groups()
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+            # The grace before going offline counts from the moment the desk closed.
+            await database_sync_to_async(presence.operator_desk_seen)(operator=self.user)
 
     async def frame_out(self, event):
         await self.send_json(event["frame"])

@@ -30,14 +30,12 @@ def _recycle_when_due() -> None:
         _thread_state.recycled_at = now
 
 
-def _database_threads() -> int:
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        return 1  # one writer at a time: more threads would only wait on the file lock
-    return max(1, settings.CHAT_DB_THREADS)
+def _sqlite() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
 
 def database_executor() -> ThreadPoolExecutor:
-    threads = _database_threads()
+    threads = max(1, settings.CHAT_DB_THREADS)
     with _executors_lock:
         if threads not in _executors:
             _executors[threads] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="chat-db")
@@ -56,5 +54,9 @@ class ServiceCall(SyncToAsync):
 
 
 def service_call(function):
-    """Like `database_sync_to_async`, on the database threads, for consumer hot paths."""
+    """Like `database_sync_to_async`, on the database threads, for consumer hot paths.
+    SQLite runs one writer at a time: there the calls share Channels' one thread, so every
+    door of the process uses one connection and never waits on another's file lock."""
+    if _sqlite():
+        return ServiceCall(function, thread_sensitive=True)
     return ServiceCall(function, thread_sensitive=False, executor=database_executor())

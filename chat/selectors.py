@@ -1,13 +1,14 @@
 """Reads for the chat pages, already scoped to what the caller may see."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from chat.models import ChatSession, Phase
-from chat.services import queue_position
+from chat.models import OPEN_CALLBACK_STATUSES, CallbackRequest, CallbackStatus, ChatSession, Phase
+from chat.waiting import queue_standing, wait_in_words_minutes
 from gosupport.models import Category, OperatorProfile, User
 from tickets.models import OPEN_STATUSES, Message, Ticket
 from tickets.selectors import access_ticket, messages_visible_to, tickets_visible_to
@@ -29,11 +30,25 @@ class ChatView:
     def ticket(self) -> Ticket:
         return self.session.ticket
 
+    @cached_property
+    def _standing(self) -> tuple[int | None, int | None]:
+        if self.session.phase != Phase.QUEUED or self.session.queued_at is None:
+            return None, None
+        return queue_standing(self.session)
+
     @property
     def queue_position(self) -> int | None:
-        if self.session.phase != Phase.QUEUED or self.session.queued_at is None:
-            return None
-        return queue_position(self.session)
+        return self._standing[0]
+
+    @property
+    def wait_seconds(self) -> int | None:
+        """The expected wait while queued (chat.waiting); None when it cannot be estimated."""
+        return self._standing[1]
+
+    @property
+    def wait_minutes(self) -> int | None:
+        """Whole minutes for "about N min"; None for "less than a minute" (or no estimate)."""
+        return wait_in_words_minutes(self.wait_seconds)
 
 
 def chat_session_visible(*, user: User, number: str) -> ChatSession:
@@ -45,6 +60,31 @@ def chat_session_visible(*, user: User, number: str) -> ChatSession:
         raise Http404 from None
     session.ticket = ticket  # already read with its category, queue and assignee
     return session
+
+
+# What a chat socket keeps of its room for its whole life: thousands of idle sockets hold
+# one each, so no related rows; a service that needs more reads it on demand.
+SOCKET_TICKET_FIELDS = (
+    "id",
+    "number",
+    "channel",
+    "status",
+    "last_seq",
+    "assignee_id",
+    "citizen_id",
+    "category_id",
+    "queue_id",
+    "line",
+)
+
+
+def chat_room_for_socket(*, user: User, number: str) -> Ticket:
+    """The chat's ticket if the user may see it (as chat_session_visible), read lean."""
+    visible = tickets_visible_to(user).select_related(None).only(*SOCKET_TICKET_FIELDS)
+    try:
+        return visible.get(number=number, chat__isnull=False)
+    except Ticket.DoesNotExist:
+        raise Http404 from None
 
 
 def chat_view(*, user: User, session: ChatSession) -> ChatView:
@@ -100,3 +140,33 @@ def citizen_earlier_appeals(*, user: User, ticket: Ticket) -> list[Ticket]:
     for appeal in earlier:
         appeal.may_open = appeal.pk in visible
     return earlier
+
+
+def callback_open_of(*, ticket: Ticket, citizen: User) -> CallbackRequest | None:
+    """The citizen's booked (or due) call back about this appeal, if any."""
+    return (
+        CallbackRequest.objects.filter(ticket=ticket, citizen=citizen, status__in=OPEN_CALLBACK_STATUSES)
+        .select_related("ticket", "citizen")
+        .first()
+    )
+
+
+def _callbacks_visible_to(user: User) -> QuerySet[CallbackRequest]:
+    return CallbackRequest.objects.filter(ticket__in=tickets_visible_to(user).order_by().values("pk")).select_related(
+        "ticket__queue", "citizen"
+    )
+
+
+def callbacks_due_for(*, user: User) -> QuerySet[CallbackRequest]:
+    """Due call backs of the appeals this staff member may see, the longest waiting first."""
+    if not user.is_staff_member:
+        return CallbackRequest.objects.none()
+    return _callbacks_visible_to(user).filter(status=CallbackStatus.DUE).order_by("scheduled_at", "pk")
+
+
+def callback_for_staff(*, user: User, pk: int) -> CallbackRequest:
+    """A call back of an appeal this staff member may see (in any status), else 404."""
+    callback = _callbacks_visible_to(user).filter(pk=pk).first() if user.is_staff_member else None
+    if callback is None:
+        raise Http404
+    return callback

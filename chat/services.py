@@ -4,14 +4,17 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from chat.models import ChatSession, Phase
 from chat.realtime import operator_group, room_group, send_to_group
-from gosupport.models import Category, User
+from chat.waiting import queue_standing, queue_standings, queued_status_frame
+from gosupport.models import Category, OperatorProfile, User
+from knowledgebase.text import detect_language
 from tickets.models import AuthorKind, Channel, Message, Status, Ticket
 from tickets.routing import operators_for
 from tickets.services import TransitionForbidden, message_add, ticket_create
@@ -89,27 +92,23 @@ def chat_read(*, ticket: Ticket, user: User, seq: int) -> None:
     send_to_group(room_group(ticket.pk), {"type": "read", "author": author, "seq": seq})
 
 
-def queue_position(session: ChatSession) -> int:
-    return (
-        ChatSession.objects.filter(
-            phase=Phase.QUEUED, ticket__queue=session.ticket.queue_id, queued_at__lt=session.queued_at
-        ).count()
-        + 1
-    )
-
-
 def status_frame(session: ChatSession) -> dict:
-    frame = {"type": "status", "status": session.phase}
+    """`{"type":"status","status":…}`, with `position` and `wait_seconds` (when it can be
+    estimated, chat.waiting) while queued and `operator` once assigned."""
     if session.phase == Phase.QUEUED and session.queued_at:
-        frame["position"] = queue_position(session)
+        position, wait_seconds = queue_standing(session)
+        return queued_status_frame(position=position, wait_seconds=wait_seconds)
+    frame = {"type": "status", "status": session.phase}
     assignee = session.ticket.assignee
     if session.phase == Phase.ASSIGNED and assignee is not None:
         frame["operator"] = {"id": assignee.pk, "name": assignee.first_name}
     return frame
 
 
-def chat_handoff(*, ticket: Ticket, actor: User | None) -> ChatSession:
-    """Put the chat in the queue of its category and offer it to a free operator."""
+def chat_handoff(*, ticket: Ticket, actor: User | None, offer_alternatives: bool = False) -> ChatSession:
+    """Put the chat in the queue of its category and offer it to a free operator. With
+    `offer_alternatives` (the citizen asked for a person), when nobody will come soon the
+    bot offers the written appeal and a call back (chat.bot.waiting_alternatives)."""
     now = timezone.now()
     with transaction.atomic():
         session = ChatSession.objects.select_for_update().select_related("ticket").get(ticket=ticket)
@@ -118,8 +117,22 @@ def chat_handoff(*, ticket: Ticket, actor: User | None) -> ChatSession:
         session.phase, session.queued_at = Phase.QUEUED, now
         session.save(update_fields=["phase", "queued_at"])
         _offer_next(session, now=now)
+        if offer_alternatives:
+            _alternatives_offer(session)
         transaction.on_commit(lambda: send_to_group(room_group(ticket.pk), status_frame(session)))
     return session
+
+
+def _alternatives_offer(session: ChatSession) -> None:
+    from chat.bot import last_question, operators_working_now, waiting_alternatives
+
+    ticket = session.ticket
+    with override(detect_language(last_question(ticket), "ru")):
+        working = operators_working_now()
+        wait_seconds = queue_standing(session)[1] if working else None
+        offer = waiting_alternatives(ticket=ticket, working=working, wait_seconds=wait_seconds)
+        if offer is not None:
+            message_add(ticket=ticket, author=None, author_kind=AuthorKind.BOT, text=offer.text, actions=offer.actions)
 
 
 def _offer_next(session: ChatSession, *, now) -> User | None:
@@ -143,6 +156,18 @@ def _broadcast_status(session: ChatSession) -> None:
     transaction.on_commit(lambda: send_to_group(room_group(session.ticket_id), frame))
 
 
+def _queue_left(session: ChatSession) -> None:
+    """A queued chat is leaving its queue: after the commit, the chats behind it learn their new place and wait."""
+    if session.phase == Phase.QUEUED:
+        queue_id = session.ticket.queue_id
+        transaction.on_commit(lambda: queue_statuses_broadcast(queue_id=queue_id))
+
+
+def queue_statuses_broadcast(*, queue_id: int) -> None:
+    for session, frame in queue_standings(queue_id=queue_id):
+        send_to_group(room_group(session.ticket_id), frame)
+
+
 def chat_accept(*, ticket: Ticket, operator: User) -> ChatSession:
     """An operator takes a queued chat: it must still be waiting and they must be free."""
     from tickets.routing import ticket_assign
@@ -160,12 +185,44 @@ def chat_accept(*, ticket: Ticket, operator: User) -> ChatSession:
         if session.ticket.status == Status.ACCEPTED:
             ticket_transition(ticket=session.ticket, to_status=Status.IN_PROGRESS, actor=operator)
         session.ticket.refresh_from_db()
+        _queue_left(session)
+        now = timezone.now()
+        session.accepted_at = now
+        session.waited_seconds = int((now - session.queued_at).total_seconds()) if session.queued_at else None
         session.phase, session.offered_to, session.offer_expires_at = Phase.ASSIGNED, None, None
-        session.save(update_fields=["phase", "offered_to", "offer_expires_at"])
+        session.save(update_fields=["phase", "offered_to", "offer_expires_at", "accepted_at", "waited_seconds"])
         _broadcast_status(session)
         frame = {"type": "assigned", "ticket": ticket.number}
         transaction.on_commit(lambda: send_to_group(operator_group(operator.pk), frame))
     return session
+
+
+class ChatControlDenied(PermissionDenied):
+    """The person may see the chat but not transfer or close it."""
+
+
+def chat_may_control(*, ticket: Ticket, user: User) -> bool:
+    """Its operator, a senior operator of its queue and line, or a supervisor transfers and closes a chat."""
+    if not (user.is_active and user.is_staff_member):
+        return False
+    if user.is_supervisor or ticket.assignee_id == user.pk:
+        return True
+    profile = OperatorProfile.objects.filter(user=user, is_senior=True, line__gte=ticket.line).first()
+    if profile is None:
+        return False
+    return profile.all_queues or profile.skills.filter(pk=ticket.queue_id).exists()
+
+
+def chat_control_check(*, ticket: Ticket, user: User) -> None:
+    """The one check behind every door that transfers or closes a chat (desk socket, desk and
+    workspace pages, REST, admin): tickets' transfer and closing call it through tickets.control."""
+    if not chat_may_control(ticket=ticket, user=user):
+        raise ChatControlDenied(
+            _(
+                "Only the operator answering this chat, a senior operator of its queue or a supervisor "
+                "can transfer or close it."
+            )
+        )
 
 
 def chat_transfer(*, ticket: Ticket, queue: str, operator: User) -> ChatSession:
@@ -177,6 +234,8 @@ def chat_transfer(*, ticket: Ticket, queue: str, operator: User) -> ChatSession:
         session = _locked_session(ticket)
         if session.phase == Phase.CLOSED:
             raise TransitionForbidden(_("This chat is closed."))
+        chat_control_check(ticket=session.ticket, user=operator)
+        _queue_left(session)
         ticket_transfer(ticket=session.ticket, queue=target, line=line, actor=operator)
         session.ticket.refresh_from_db()
         session.phase, session.queued_at, session.offered_to = Phase.QUEUED, timezone.now(), None
@@ -202,6 +261,8 @@ def chat_close(*, ticket: Ticket, operator: User, resolution: str) -> ChatSessio
         session = _locked_session(ticket)
         if session.phase == Phase.CLOSED:
             return session
+        chat_control_check(ticket=session.ticket, user=operator)
+        _queue_left(session)
         if session.ticket.status == Status.ACCEPTED:
             ticket_transition(ticket=session.ticket, to_status=Status.IN_PROGRESS, actor=operator)
         ticket_transition(ticket=session.ticket, to_status=Status.COMPLETED, actor=operator, resolution=resolution)
@@ -212,14 +273,30 @@ def chat_close(*, ticket: Ticket, operator: User, resolution: str) -> ChatSessio
 
 
 def operator_presence_set(*, operator: User, presence: str) -> None:
-    """Presence drives routing: going online picks up waiting chats at once."""
-    from gosupport.models import OperatorProfile, Presence
+    """Presence drives routing: going online picks up waiting chats at once; going away or
+    offline passes the chats offered to the operator on. Setting a presence counts as the
+    desk being seen, so the desk-presence sweep (chat.presence) allows its grace from now."""
+    from gosupport.models import Presence
 
     if presence not in Presence.values:
         raise ValidationError({"status": _("Presence is online, away or offline.")})
-    OperatorProfile.objects.filter(user=operator).update(presence=presence, presence_changed_at=timezone.now())
-    if presence == Presence.ONLINE:
-        chat_offers_sweep()
+    now = timezone.now()
+    with transaction.atomic():
+        OperatorProfile.objects.filter(user=operator).update(
+            presence=presence, presence_changed_at=now, desk_seen_at=now
+        )
+        if presence != Presence.ONLINE:
+            offers_release(operator_ids=[operator.pk], now=now)
+    chat_offers_sweep(now=now)
+
+
+def offers_release(*, operator_ids: list[int], now) -> int:
+    """Offers pending to these operators run out now; the offers sweep passes them on."""
+    if not operator_ids:
+        return 0
+    return ChatSession.objects.filter(phase=Phase.QUEUED, offered_to__in=operator_ids, offer_expires_at__gt=now).update(
+        offer_expires_at=now
+    )
 
 
 def chat_offers_sweep(*, now=None) -> int:

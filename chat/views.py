@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -13,12 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from chat import selectors, services
+from chat import callbacks, selectors, services
+from chat.forms import CallbackForm, CallbackOutcomeForm
 from gosupport.audit import AuditAction, audit_record, client_ip
 from gosupport.models import Presence
 from knowledgebase.selectors import canned_responses_for
 from knowledgebase.services import canned_response_render
 from tickets.forms import RatingForm
+from tickets.forms_workspace import add_service_errors
+from tickets.services import TransitionForbidden
 
 CITIZEN_FIELDS_SHOWN = ("last_name", "first_name", "middle_name", "email", "phone")
 
@@ -126,6 +130,7 @@ def _desk_room(request: HttpRequest, session) -> dict:
     return {
         "chat": selectors.chat_view(user=request.user, session=session),
         "earlier_appeals": selectors.citizen_earlier_appeals(user=request.user, ticket=session.ticket),
+        "may_control": services.chat_may_control(ticket=session.ticket, user=request.user),
     }
 
 
@@ -143,6 +148,7 @@ def _render_desk(request: HttpRequest, *, presence_form: PresenceForm | None = N
         "presence_form": presence_form or PresenceForm(initial={"status": profile.presence if profile else None}),
         "rooms": [_desk_room(request, session) for session in selectors.desk_chats(operator=request.user)],
         "offers": selectors.desk_offers(operator=request.user),
+        "callbacks_due": selectors.callbacks_due_for(user=request.user).count(),
     }
     return render(request, "chat/desk.html", context, status=status)
 
@@ -180,3 +186,94 @@ def desk_canned(request: HttpRequest, number: str, pk: int) -> JsonResponse:
     session = selectors.chat_session_visible(user=request.user, number=number)
     response = get_object_or_404(canned_responses_for(user=request.user), pk=pk)
     return JsonResponse({"text": canned_response_render(response=response, ticket=session.ticket)})
+
+
+# --- call backs: the citizen books and cancels, the operator records the call
+
+
+def _back_to(back: str, number: str) -> HttpResponse:
+    """Back to the page the citizen came from: the appeal's page or (by default) the chat."""
+    if back == "appeal":
+        return redirect("portal:appeal_detail", number=number)
+    return redirect("chat:room", number=number)
+
+
+@require_http_methods(["GET", "POST"])
+@citizen_required
+def callback(request: HttpRequest, number: str) -> HttpResponse:
+    """The booking form on a page of its own (a bot's "book a call back" links here; the
+    chat page carries the same form, which posts here)."""
+    ticket = selectors.chat_session_visible(user=request.user, number=number).ticket
+    back = request.POST.get("back", request.GET.get("back", "chat"))
+    if request.method == "GET":
+        return render(request, "chat/callback.html", {"ticket": ticket, "back": back})
+    form = CallbackForm(request.POST, slots=callbacks.callback_slots())
+    status = 400
+    if form.is_valid():
+        try:
+            callbacks.callback_book(ticket=ticket, citizen=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except (TransitionForbidden, PermissionDenied) as refusal:
+            form.add_error(None, str(refusal))
+            status = 409
+        else:
+            messages.success(request, _("The call back is booked."))
+            return _back_to(back, ticket.number)
+    return render(request, "chat/callback.html", {"ticket": ticket, "back": back, "form": form}, status=status)
+
+
+@require_POST
+@citizen_required
+def callback_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = selectors.chat_session_visible(user=request.user, number=number).ticket
+    booked = selectors.callback_open_of(ticket=ticket, citizen=request.user)
+    if booked is None:
+        messages.error(request, _("There is no booked call back to cancel."))
+    else:
+        try:
+            callbacks.callback_cancel(callback=booked, citizen=request.user)
+        except (TransitionForbidden, PermissionDenied) as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("The call back is cancelled."))
+    return _back_to(request.POST.get("back", "chat"), ticket.number)
+
+
+def _render_callbacks(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    due = list(selectors.callbacks_due_for(user=request.user))
+    for booked in due:
+        # The list shows the citizen's name and the phone to call: reading personal data is audited.
+        audit_record(
+            actor=request.user,
+            action=AuditAction.READ,
+            obj=booked,
+            fields=["phone", "citizen"],
+            ip=client_ip(request),
+            detail=f"call backs due {booked.ticket.number}",
+        )
+    context = {"callbacks": due, "outcome_form": CallbackOutcomeForm(), "error": error}
+    return render(request, "chat/desk_callbacks.html", context, status=status)
+
+
+@require_GET
+@staff_required
+def desk_callbacks(request: HttpRequest) -> HttpResponse:
+    return _render_callbacks(request)
+
+
+@require_POST
+@staff_required
+def desk_callback_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    booked = selectors.callback_for_staff(user=request.user, pk=pk)
+    form = CallbackOutcomeForm(request.POST)
+    if not form.is_valid():
+        return _render_callbacks(request, error=_("Choose “called — done” or “no answer”."), status=400)
+    try:
+        callbacks.callback_complete(callback=booked, operator=request.user, **form.cleaned_data)
+    except TransitionForbidden as refusal:
+        return _render_callbacks(request, error=str(refusal), status=409)
+    except PermissionDenied as refusal:
+        return _render_callbacks(request, error=str(refusal), status=403)
+    messages.success(request, _("The call back of appeal %(number)s is recorded.") % {"number": booked.ticket.number})
+    return redirect("chat:desk_callbacks")

@@ -5,13 +5,15 @@ turns them into HTTP answers so every door reports a refusal the same way:
 
 - ValidationError -> 400 with the field dict (`{"field": ["message"]}`);
   an error whose code is "too_large" -> 413 with the same dict;
-- an exception type registered with `register_conflict` -> 409 `{"detail": "..."}`.
+- an exception type registered with `register_conflict` -> 409 `{"detail": "..."}`;
+- Django's PermissionDenied with a message -> 403 `{"detail": message}`.
 
 `gosupport` imports none of the apps, so each app registers its conflict exceptions
 here from its API module, e.g. `register_conflict(TransitionForbidden)`.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -49,6 +51,9 @@ def as_api_exception(exc: Exception) -> Exception:
         return _from_validation_error(exc)
     if _conflict_types and isinstance(exc, tuple(_conflict_types)):
         return Conflict(detail=str(exc) or None)
+    if isinstance(exc, DjangoPermissionDenied) and str(exc):
+        # DRF would answer a service's refusal with its generic words; the person needs the reason.
+        return exceptions.PermissionDenied(detail=str(exc))
     return exc
 
 

@@ -130,6 +130,9 @@ class OperatorProfile(models.Model):
     capacity = models.PositiveSmallIntegerField(_("capacity"), default=5)
     presence = models.CharField(_("presence"), max_length=8, choices=Presence.choices, default=Presence.OFFLINE)
     presence_changed_at = models.DateTimeField(_("presence changed at"), null=True, blank=True)
+    # Refreshed by the operator's desk sockets (chat.presence); a sweep sets an operator
+    # offline when no desk has been seen for the grace period.
+    desk_seen_at = models.DateTimeField(_("desk last seen at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("operator profile")
@@ -337,9 +340,7 @@ class PortalApplication(models.Model):
     pushed by the portal's integration so the bot and operators can answer "where is it"."""
 
     number = models.CharField(_("application number"), max_length=32, unique=True)
-    citizen = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_applications"
-    )
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_applications")
     service = models.CharField(_("service"), max_length=255)
     status = models.CharField(_("status"), max_length=120)
     status_changed_at = models.DateTimeField(_("status changed at"))

@@ -238,6 +238,8 @@ CELERY_TASK_ROUTES = {
     "gosupport.deliver_notification": {"queue": "default"},
     "gosupport.outbox_sweep": {"queue": "default"},
     "chat.offers_sweep": {"queue": "default"},
+    "chat.presence_sweep": {"queue": "default"},
+    "chat.callbacks_sweep": {"queue": "default"},
 }
 # Periodic work; django-celery-beat's DatabaseScheduler copies these entries into its tables.
 # A sweep that waited longer than its interval is dropped: the next one covers the same rows.
@@ -268,6 +270,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.channels.mail_replies_sweep",
         "schedule": 60.0,
         "options": {"expires": 120.0},
+    },
+    # Operators whose desk socket is gone for the grace period go offline.
+    "chat.presence_sweep": {
+        "task": "chat.presence_sweep",
+        "schedule": 15.0,
+        "options": {"expires": 30.0},
+    },
+    # Call backs whose time has come are offered to the operators of their queue.
+    "chat.callbacks_sweep": {
+        "task": "chat.callbacks_sweep",
+        "schedule": 30.0,
+        "options": {"expires": 60.0},
     },
     # Booking reminders (24 h and 2 h before) and no-shows; idempotent, safe to overlap.
     "appointments.bookings_sweep": {
@@ -390,8 +404,23 @@ CHAT_OFFER_SECONDS = env.int("CHAT_OFFER_SECONDS", default=20)
 CHAT_FRAMES_PER_SECOND = env.float("CHAT_FRAMES_PER_SECOND", default=10.0)
 CHAT_FRAMES_BURST = env.int("CHAT_FRAMES_BURST", default=40)
 # Threads (each with its own database connection) that run the chat sockets' service calls
-# in one web process; SQLite always gets one.
+# in one web process (PostgreSQL; SQLite runs them on Channels' one database thread).
 CHAT_DB_THREADS = env.int("CHAT_DB_THREADS", default=4)
+# Presence follows the desk socket (chat.presence): an open desk stamps the operator every
+# CHAT_DESK_HEARTBEAT_SECONDS; with no desk seen for CHAT_DESK_GRACE_SECONDS they go offline.
+CHAT_DESK_HEARTBEAT_SECONDS = env.float("CHAT_DESK_HEARTBEAT_SECONDS", default=15.0)
+CHAT_DESK_GRACE_SECONDS = env.int("CHAT_DESK_GRACE_SECONDS", default=60)
+# Expected wait in the queue (chat.waiting): the median handoff-to-accept time of the queue's
+# chats over this many hours; without history, the SLA first reply or CHAT_WAIT_FALLBACK_SECONDS.
+CHAT_WAIT_HISTORY_HOURS = env.int("CHAT_WAIT_HISTORY_HOURS", default=24)
+CHAT_WAIT_FALLBACK_SECONDS = env.int("CHAT_WAIT_FALLBACK_SECONDS", default=30)
+# A queued citizen is offered a call back (and the written appeal) beyond this expected wait.
+CHAT_CALLBACK_OFFER_WAIT_SECONDS = env.int("CHAT_CALLBACK_OFFER_WAIT_SECONDS", default=300)
+# Call backs (chat.callbacks): slots of this many minutes within operator hours, from
+# CALLBACK_LEAD_MINUTES after now up to CALLBACK_DAYS_AHEAD days ahead.
+CALLBACK_SLOT_MINUTES = env.int("CALLBACK_SLOT_MINUTES", default=30)
+CALLBACK_LEAD_MINUTES = env.int("CALLBACK_LEAD_MINUTES", default=30)
+CALLBACK_DAYS_AHEAD = env.int("CALLBACK_DAYS_AHEAD", default=7)
 
 # Channels (tickets.channels, chat.messengers). The support mailbox is polled only when
 # IMAP_URL is set: imaps://user:password@host:993/INBOX (imap:// without TLS).

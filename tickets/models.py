@@ -230,6 +230,7 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     DOCUMENTS_ADDED = "documents_added", _("Documents added")
     RATED = "rated", _("Rated")
+    CALLBACK = "callback", _("Call back")
 
 
 class TicketEvent(models.Model):

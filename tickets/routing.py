@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gosupport.models import Category, Line, OperatorProfile, Presence, User
+from tickets.control import ticket_control_check
 from tickets.models import OPEN_STATUSES, EventKind, Ticket
 from tickets.services import TransitionForbidden, _record_event
 
@@ -23,14 +24,20 @@ def open_load(user_id: int) -> int:
     return Ticket.objects.filter(assignee_id=user_id, status__in=OPEN_STATUSES).count()
 
 
-def operators_for(ticket: Ticket):
-    """Online operators of the ticket's queue and line who are under capacity, least loaded first."""
-    eligible = OperatorProfile.objects.filter(
+def operators_online_for(ticket: Ticket):
+    """Online operators of the ticket's queue and line, whatever their load (rows may repeat:
+    select `.values("pk")` from it)."""
+    return OperatorProfile.objects.filter(
         Q(all_queues=True) | Q(skills=ticket.queue_id),
         presence=Presence.ONLINE,
         line=ticket.line,
         user__is_active=True,
-    ).values("pk")
+    )
+
+
+def operators_for(ticket: Ticket):
+    """Online operators of the ticket's queue and line who are under capacity, least loaded first."""
+    eligible = operators_online_for(ticket).values("pk")
     # The load is a subquery, not a join count: joining the skills would multiply the rows
     # of an operator who takes every queue and also has skills.
     load = (
@@ -184,6 +191,7 @@ def ticket_transfer(*, ticket: Ticket, queue: Category, line: int, actor: User |
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if not locked.is_open:
             raise TransitionForbidden(_("This appeal is closed."))
+        ticket_control_check(ticket=locked, actor=actor)
         data = {"from_queue": locked.queue.slug, "to_queue": queue.slug, "from_line": locked.line, "to_line": line}
         locked.queue, locked.line, locked.assignee = queue, line, None
         locked.save(update_fields=["queue", "line", "assignee", "updated_at"])

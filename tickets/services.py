@@ -16,6 +16,7 @@ from gosupport.models import Category, User
 from gosupport.notifications import notify_contact
 from tickets import sla
 from tickets.attachments import CheckedFile, check_room, check_uploads
+from tickets.control import ticket_control_check
 from tickets.models import (
     OPEN_STATUSES,
     Attachment,
@@ -231,6 +232,15 @@ def _record_event(
     )
 
 
+def ticket_event_record(
+    *, ticket: Ticket, kind: str, actor: User | None, comment: str = "", data: dict | None = None
+) -> TicketEvent:
+    """History written by other apps' services (a call back booked or made), in their transaction."""
+    if kind not in EventKind.values:
+        raise ValueError(f"unknown event kind {kind!r}")
+    return _record_event(ticket=ticket, kind=kind, actor=actor, now=timezone.now(), comment=comment, data=data)
+
+
 def _apply_sla(ticket: Ticket, policy: SlaPolicy | None) -> None:
     ticket.sla_policy = policy
     if policy is None:
@@ -397,6 +407,8 @@ def ticket_transition(
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         from_status = ticket.status
         _ensure_allowed(ticket, to_status)
+        if to_status not in OPEN_STATUSES:
+            ticket_control_check(ticket=ticket, actor=actor)
         ticket.status = to_status
         if to_status not in OPEN_STATUSES:
             ticket.closed_at = now

@@ -200,6 +200,9 @@ def _ticket_action(request, ticket: Ticket, form, action: Callable[[Ticket], str
     except TransitionForbidden as refusal:
         form.add_error(None, str(refusal))
         return _render_ticket(request, ticket, bound={name: form}, status=409)
+    except PermissionDenied as refusal:
+        form.add_error(None, str(refusal) or _("You may not do this."))
+        return _render_ticket(request, ticket, bound={name: form}, status=403)
     except ValidationError as error:
         add_service_errors(form, error)
         return _render_ticket(request, ticket, bound={name: form}, status=400)

@@ -38,6 +38,12 @@
     return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
   }
 
+  /* wait_seconds from a chat root's data-wait: a number, or null when there is no estimate. */
+  function waitOf(root) {
+    var wait = parseInt(root.dataset.wait, 10);
+    return isNaN(wait) ? null : wait;
+  }
+
   function csrfToken(scope) {
     var input = (scope || document).querySelector("input[name=csrfmiddlewaretoken]") ||
       document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -115,7 +121,8 @@
     this.pending = this.loadPending();
     this.bind();
     root.classList.add("chat--live");
-    this.setStatus({ status: this.status, position: root.dataset.position, operator: { name: root.dataset.operator } });
+    this.setStatus({ status: this.status, position: root.dataset.position, wait_seconds: waitOf(root),
+                     operator: { name: root.dataset.operator } });
     this.connect();
   }
 
@@ -225,7 +232,7 @@
         var fresh = page.querySelector('[data-chat-root][data-number="' + self.number + '"]');
         if (fresh) {
           self.setStatus({ status: fresh.dataset.status, position: fresh.dataset.position,
-                           operator: { name: fresh.dataset.operator } });
+                           wait_seconds: waitOf(fresh), operator: { name: fresh.dataset.operator } });
         }
       })
       .catch(function () { /* the next status frame corrects it */ });
@@ -342,6 +349,11 @@
         var link = element("a", "chat-action-link", action.title);
         link.href = safeUrl(action.url);
         box.appendChild(link);
+      } else if (action.type === "callback" && citizen && safeUrl(action.url)) {
+        var booking = element("a", "chat-action-link", action.label);
+        booking.href = safeUrl(action.url);
+        booking.setAttribute("data-chat-callback", "");
+        box.appendChild(booking);
       } else if ((action.type === "helped" || action.type === "handoff") && citizen) {
         var button = element("button", "chat-action secondary", action.label);
         button.type = "button";
@@ -506,13 +518,22 @@
   ChatRoom.prototype.statusText = function (frame) {
     var s = this.strings;
     if (frame.status === "queued") {
-      return frame.position ? fill(s.statusQueued, { position: frame.position }) : s.statusQueuedUnknown;
+      var place = frame.position ? fill(s.statusQueued, { position: frame.position }) : s.statusQueuedUnknown;
+      var wait = this.waitText(frame.wait_seconds);
+      return wait ? place + " " + wait : place;
     }
     if (frame.status === "assigned") {
       var name = frame.operator && frame.operator.name;
       return name ? fill(s.statusAssigned, { name: name }) : s.statusAssignedUnnamed;
     }
     return frame.status === "closed" ? s.statusClosed : s.statusBot;
+  };
+
+  /* The expected wait of a queued chat (the status frame's optional wait_seconds). */
+  ChatRoom.prototype.waitText = function (seconds) {
+    if (typeof seconds !== "number" || !isFinite(seconds) || seconds < 0) { return ""; }
+    if (seconds < 60) { return this.strings.waitShort || ""; }
+    return fill(this.strings.waitMinutes, { minutes: Math.max(1, Math.floor(seconds / 60 + 0.5)) });
   };
 
   ChatRoom.prototype.setStatus = function (frame) {
@@ -572,8 +593,20 @@
     this.root.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-chat-action]");
       if (button && self.root.contains(button)) { self.act(button); }
+      var booking = event.target.closest("a[data-chat-callback]");
+      if (booking && self.openCallbackForm()) { event.preventDefault(); }
     });
     document.addEventListener("visibilitychange", function () { self.sendRead(); });
+  };
+
+  /* "Book a call back" opens the booking form on this page, when the page has one. */
+  ChatRoom.prototype.openCallbackForm = function () {
+    var details = document.querySelector("[data-callback-details]");
+    if (!details) { return false; }
+    details.open = true;
+    var first = details.querySelector("select, input:not([type=hidden])");
+    if (first) { first.focus(); }
+    return true;
   };
 
   ChatRoom.prototype.say = function (text) {

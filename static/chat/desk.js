@@ -1,5 +1,6 @@
 /* The operator's chat desk. /ws/operator/ carries presence, offers (with a sound and a
-   countdown), accept, transfer and close; each chat room on the page is a
+   countdown), call backs falling due, accept, transfer and close (the server keeps the
+   desk "seen" while the socket is open: presence lapses once it is gone); each chat room on the page is a
    GosupportChat.ChatRoom on /ws/chat/<number>/. A chat accepted here is taken from its
    own desk page, so what a room shows always comes from the server's templates.
    Private notes go through the REST API (internal: true): the socket has no frame for them. */
@@ -77,6 +78,12 @@
       removeOffer(frame.ticket);
       openRoom(frame.ticket);
       notice(fill(strings.newChat, { number: frame.ticket }));
+    },
+    callback: function (frame) {
+      ring();
+      notice(fill(strings.callbackDue, { number: frame.ticket }));
+      var link = q("[data-desk-callbacks]");
+      if (link) { link.textContent = strings.callbacksDue; }
     },
     error: function (frame) { showError(frame.detail || frame.code); }
   };

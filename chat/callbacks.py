@@ -1,0 +1,296 @@
+"""Call backs: instead of waiting in the chat, a citizen books a call at a chosen time.
+
+Slots are every CALLBACK_SLOT_MINUTES within the operator hours of the default business
+calendar (working days, holidays and transfer days included), from CALLBACK_LEAD_MINUTES
+after now up to CALLBACK_DAYS_AHEAD days ahead. A booking confirms the phone (the
+profile's by default, +7 only), posts a confirmation in the chat and notifies the citizen
+through the outbox. One open call back per citizen and appeal (a database constraint).
+
+When its time comes the beat sweep (`callbacks_sweep`, safe to overlap: SKIP LOCKED and
+a conditional status) makes it due and offers it to the online operators of the queue
+(a `callback` frame on their desks); the desk's list of due call backs shows the phone,
+and the operator records "called" or "no answer". Every step is a TicketEvent on the
+appeal. The phone is personal data: chat.privacy exports and erases call backs."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import PhoneNumber, to_python
+
+from chat.models import OPEN_CALLBACK_STATUSES, CallbackRequest, CallbackStatus
+from chat.realtime import operator_group, send_to_group
+from gosupport.calendar import WorkingCalendar
+from gosupport.models import User
+from gosupport.notifications import notify_contact
+from gosupport.privacy import personal_data_processing_check
+from tickets.models import AuthorKind, Channel, EventKind, Ticket
+from tickets.routing import operators_online_for
+from tickets.selectors import tickets_visible_to
+from tickets.services import TransitionForbidden, message_add, ticket_event_record
+
+SWEEP_LIMIT = 200
+OUTCOMES = (CallbackStatus.DONE, CallbackStatus.MISSED)
+
+
+class CallbackConflict(TransitionForbidden):
+    """The call back cannot change this way now (the API answers 409)."""
+
+
+# --- slots
+
+
+def _calendar() -> WorkingCalendar:
+    return WorkingCalendar.from_model(None)
+
+
+def callback_slots(*, now: datetime | None = None) -> list[datetime]:
+    """The times a citizen may choose, earliest first."""
+    now = now or timezone.now()
+    calendar = _calendar()
+    step = timedelta(minutes=settings.CALLBACK_SLOT_MINUTES)
+    earliest = now + timedelta(minutes=settings.CALLBACK_LEAD_MINUTES)
+    latest = now + timedelta(days=settings.CALLBACK_DAYS_AHEAD)
+    day, last_day = earliest.astimezone(calendar.tz).date(), latest.astimezone(calendar.tz).date()
+    slots = []
+    while day <= last_day:
+        if calendar.is_working_day(day):
+            slots.extend(_day_slots(calendar, day, step, earliest, latest))
+        day += timedelta(days=1)
+    return slots
+
+
+def _day_slots(calendar: WorkingCalendar, day, step: timedelta, earliest: datetime, latest: datetime):
+    start, close = calendar.working_hours(day)
+    while start + step <= close:
+        if earliest <= start <= latest:
+            yield start
+        start += step
+
+
+def _time_error(scheduled_at: datetime, now: datetime) -> str | None:
+    """Why a time cannot be booked, in the citizen's words; None when it is one of the slots."""
+    if timezone.is_naive(scheduled_at):
+        return _("Give the time with its time zone offset.")
+    if scheduled_at <= now:
+        return _("This time has already passed. Choose one of the offered times.")
+    if scheduled_at > now + timedelta(days=settings.CALLBACK_DAYS_AHEAD):
+        return _("A call back can be booked at most %(days)s days ahead.") % {"days": settings.CALLBACK_DAYS_AHEAD}
+    if not _calendar().is_open(scheduled_at):
+        return _("Operators do not work at that time. Choose a time within operator hours.")
+    if scheduled_at < now + timedelta(minutes=settings.CALLBACK_LEAD_MINUTES):
+        return _("The earliest call back is %(minutes)s minutes from now.") % {
+            "minutes": settings.CALLBACK_LEAD_MINUTES
+        }
+    if scheduled_at not in callback_slots(now=now):
+        return _("Choose one of the offered times.")
+    return None
+
+
+def _phone_of(value: str, citizen: User) -> tuple[PhoneNumber | None, str | None]:
+    """The number to call (the profile's when none is given), or why it will not do."""
+    raw = (value or "").strip() or (str(citizen.phone) if citizen.phone else "")
+    if not raw:
+        return None, _("Give a phone number we can call.")
+    number = to_python(raw, region="RU")
+    if not number or not number.is_valid() or number.country_code != 7:
+        return None, _("Give a Russian phone number: +7 and ten digits.")
+    return number, None
+
+
+def _validated(*, scheduled_at: datetime, phone: str, citizen: User, now: datetime) -> PhoneNumber:
+    number, phone_error = _phone_of(phone, citizen)
+    errors = {"scheduled_at": _time_error(scheduled_at, now), "phone": phone_error}
+    errors = {field: message for field, message in errors.items() if message}
+    if errors:
+        raise ValidationError(errors)
+    return number
+
+
+# --- words
+
+
+def callback_time_text(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def masked_phone(phone) -> str:
+    """+7 *** ***-45-67: enough for the citizen to recognise, little for anybody else."""
+    digits = "".join(ch for ch in str(phone) if ch.isdigit())
+    return f"+7 *** ***-{digits[-4:-2]}-{digits[-2:]}" if len(digits) >= 4 else "+7"
+
+
+def _system_message(ticket: Ticket, text: str) -> None:
+    message_add(ticket=ticket, author=None, author_kind=AuthorKind.SYSTEM, text=text)
+
+
+def _notify_citizen(callback: CallbackRequest, *, subject: str, body: str) -> None:
+    citizen = callback.citizen
+    notify_contact(
+        email=citizen.email,
+        phone=callback.phone.as_e164,
+        subject=subject,
+        body=body,
+        user=citizen,
+        reference=callback.ticket.number,
+    )
+
+
+# --- the citizen books and cancels
+
+
+def callback_book(*, ticket: Ticket, citizen: User, scheduled_at: datetime, phone: str = "") -> CallbackRequest:
+    """Book a call back about the citizen's chat; nothing is stored when anything is wrong."""
+    if ticket.citizen_id != citizen.pk:
+        raise PermissionDenied(_("Only the citizen of the chat can book a call back."))
+    if ticket.channel != Channel.CHAT:
+        raise ValidationError(_("A call back can be booked from a chat only."))
+    personal_data_processing_check(user=citizen)
+    now = timezone.now()
+    number = _validated(scheduled_at=scheduled_at, phone=phone, citizen=citizen, now=now)
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if not locked.is_open:
+            raise CallbackConflict(_("This chat is closed. Please open a new one."))
+        callback = _create(locked, citizen, number, scheduled_at, now)
+        _after_booking(callback)
+    return callback
+
+
+def _create(ticket: Ticket, citizen: User, phone: PhoneNumber, scheduled_at: datetime, now) -> CallbackRequest:
+    already = _("You already have a call back booked for this chat. Cancel it to choose another time.")
+    if CallbackRequest.objects.filter(ticket=ticket, citizen=citizen, status__in=OPEN_CALLBACK_STATUSES).exists():
+        raise CallbackConflict(already)
+    try:
+        with transaction.atomic():
+            return CallbackRequest.objects.create(
+                ticket=ticket, citizen=citizen, phone=phone, scheduled_at=scheduled_at, created_at=now
+            )
+    except IntegrityError:  # the same booking sent twice at once: the constraint keeps one
+        raise CallbackConflict(already) from None
+
+
+def _after_booking(callback: CallbackRequest) -> None:
+    when, phone = callback_time_text(callback.scheduled_at), masked_phone(callback.phone)
+    ticket_event_record(
+        ticket=callback.ticket,
+        kind=EventKind.CALLBACK,
+        actor=callback.citizen,
+        comment=_("Call back booked for %(when)s.") % {"when": when},
+        data={"callback": callback.pk, "status": callback.status, "scheduled_at": callback.scheduled_at.isoformat()},
+    )
+    text = _("We will call you back at %(phone)s on %(when)s. You can cancel the call back on this page.") % {
+        "phone": phone,
+        "when": when,
+    }
+    _system_message(callback.ticket, text)
+    _notify_citizen(
+        callback,
+        subject=_("Call back booked: appeal %(number)s") % {"number": callback.ticket.number},
+        body=_("We will call you back at %(phone)s on %(when)s about appeal No. %(number)s.")
+        % {"phone": phone, "when": when, "number": callback.ticket.number},
+    )
+
+
+def callback_cancel(*, callback: CallbackRequest, citizen: User) -> CallbackRequest:
+    if callback.citizen_id != citizen.pk:
+        raise PermissionDenied(_("Only the citizen who booked the call back can cancel it."))
+    now = timezone.now()
+    with transaction.atomic():
+        locked = CallbackRequest.objects.select_for_update().select_related("ticket").get(pk=callback.pk)
+        if not locked.is_open:
+            raise CallbackConflict(_("This call back is no longer booked."))
+        locked.status, locked.closed_at = CallbackStatus.CANCELLED, now
+        locked.save(update_fields=["status", "closed_at"])
+        ticket_event_record(
+            ticket=locked.ticket,
+            kind=EventKind.CALLBACK,
+            actor=citizen,
+            comment=_("The citizen cancelled the call back."),
+            data={"callback": locked.pk, "status": locked.status},
+        )
+        _system_message(locked.ticket, _("The call back is cancelled."))
+    return locked
+
+
+# --- the sweep and the operators
+
+
+def callbacks_sweep(*, now: datetime | None = None) -> int:
+    """Booked call backs whose time has come become due and are offered to the queue's online operators."""
+    now = now or timezone.now()
+    due = list(
+        CallbackRequest.objects.filter(status=CallbackStatus.REQUESTED, scheduled_at__lte=now)
+        .order_by("scheduled_at")
+        .values_list("pk", flat=True)[:SWEEP_LIMIT]
+    )
+    made_due = 0
+    for callback_id in due:
+        with transaction.atomic():
+            callback = (
+                CallbackRequest.objects.select_for_update(skip_locked=True)
+                .select_related("ticket")
+                .filter(pk=callback_id, status=CallbackStatus.REQUESTED)
+                .first()
+            )
+            if callback is not None:
+                _make_due(callback, now)
+                made_due += 1
+    return made_due
+
+
+def _make_due(callback: CallbackRequest, now: datetime) -> None:
+    callback.status, callback.due_at = CallbackStatus.DUE, now
+    callback.save(update_fields=["status", "due_at"])
+    frame = {
+        "type": "callback",
+        "id": callback.pk,
+        "ticket": callback.ticket.number,
+        "scheduled_at": timezone.localtime(callback.scheduled_at).isoformat(),
+    }
+    operator_ids = set(operators_online_for(callback.ticket).values_list("user_id", flat=True))
+    transaction.on_commit(lambda: [send_to_group(operator_group(pk), frame) for pk in operator_ids])
+
+
+def callback_complete(*, callback: CallbackRequest, operator: User, outcome: str, comment: str = "") -> CallbackRequest:
+    """The operator called: `done`, or `missed` when nobody answered (the citizen is told)."""
+    if outcome not in OUTCOMES:
+        raise ValidationError({"outcome": _("The outcome is “called” or “no answer”.")})
+    if not operator.is_staff_member or not tickets_visible_to(operator).filter(pk=callback.ticket_id).exists():
+        raise PermissionDenied(_("This call back is not in your queues."))
+    now = timezone.now()
+    with transaction.atomic():
+        locked = CallbackRequest.objects.select_for_update().select_related("ticket", "citizen").get(pk=callback.pk)
+        if not locked.is_open:
+            raise CallbackConflict(_("This call back is already closed."))
+        locked.status, locked.operator, locked.closed_at = outcome, operator, now
+        locked.save(update_fields=["status", "operator", "closed_at"])
+        _record_outcome(locked, operator, comment.strip())
+    return locked
+
+
+def _record_outcome(callback: CallbackRequest, operator: User, comment: str) -> None:
+    done = callback.status == CallbackStatus.DONE
+    ticket_event_record(
+        ticket=callback.ticket,
+        kind=EventKind.CALLBACK,
+        actor=operator,
+        comment=comment or (_("Called back.") if done else _("Called back: no answer.")),
+        data={"callback": callback.pk, "status": callback.status},
+    )
+    if done:
+        _system_message(callback.ticket, _("An operator called you back."))
+        return
+    text = _(
+        "We called you at %(phone)s and could not reach you. You can book another call back or write to us here."
+    ) % {"phone": masked_phone(callback.phone)}
+    _system_message(callback.ticket, text)
+    _notify_citizen(
+        callback,
+        subject=_("We could not reach you: appeal %(number)s") % {"number": callback.ticket.number},
+        body=text,
+    )
