@@ -43,8 +43,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--pool",
         action=argparse.BooleanOptionalAction,
-        default=True,
-        help="servers use a PostgreSQL connection pool (bench/api_create_settings.py); --no-pool: the plain settings",
+        default=False,
+        help="servers use a PostgreSQL connection pool (bench/api_create_settings.py); default: the plain settings",
     )
     return parser.parse_args()
 

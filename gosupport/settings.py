@@ -121,9 +121,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
-# Django's PostgreSQL connection pool (psycopg-pool), one per process. Under daphne each HTTP
-# request runs in a thread of its own, so a persistent connection (CONN_MAX_AGE) is never
-# reused and every request opens one; a pool shares them. The pool needs CONN_MAX_AGE=0.
+# Django's PostgreSQL connection pool (psycopg-pool), one per process: caps the connections
+# of a process's HTTP and chat threads, which otherwise keep one each (CONN_MAX_AGE). The
+# pool needs CONN_MAX_AGE=0.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_POOL", default=False):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -406,6 +406,9 @@ CHAT_FRAMES_BURST = env.int("CHAT_FRAMES_BURST", default=40)
 # Threads (each with its own database connection) that run the chat sockets' service calls
 # in one web process (PostgreSQL; SQLite runs them on Channels' one database thread).
 CHAT_DB_THREADS = env.int("CHAT_DB_THREADS", default=4)
+# Threads per web process that run HTTP requests (gosupport.http_threads); each keeps its own
+# database connection.
+HTTP_THREADS = env.int("HTTP_THREADS", default=8)
 # Presence follows the desk socket (chat.presence): an open desk stamps the operator every
 # CHAT_DESK_HEARTBEAT_SECONDS; with no desk seen for CHAT_DESK_GRACE_SECONDS they go offline.
 CHAT_DESK_HEARTBEAT_SECONDS = env.float("CHAT_DESK_HEARTBEAT_SECONDS", default=15.0)
