@@ -432,12 +432,13 @@ def run_target(name: str, start, protocol_for, args) -> dict:
             "room": asyncio.run(scenario_room(protocol, args.room_n)),
             "fanout": asyncio.run(scenario_fanout(protocol, args.rooms, args.per_room, args.window, process.pid)),
         }
-        if args.conns:
-            results["conns"] = asyncio.run(scenario_conns(protocol, args.conns, process.pid))
         if name == "gosupport" and args.bot:
             fresh = protocol.plan["fresh"]
             results["bot"] = asyncio.run(scenario_bot(protocol.base, fresh[: args.bot]))
             results["offer"] = asyncio.run(scenario_offer(protocol.base, protocol.plan["desk"], fresh[args.bot :]))
+        # Last: the server is still unsubscribing thousands of closed sockets for a while after.
+        if args.conns:
+            results["conns"] = asyncio.run(scenario_conns(protocol, args.conns, process.pid))
         return results
     finally:
         stop(process)
