@@ -241,7 +241,9 @@ class OperatorDeskConsumer(FrameConsumer):
         return session.ticket
 
     async def on_presence(self, content):
-        await database_sync_to_async(services.operator_presence_set)(operator=self.user, presence=content.get("status"))
+        await database_sync_to_async(services.operator_presence_set)(
+            operator=self.user, presence=content.get("status"), from_desk=True
+        )
 
     async def on_accept(self, content):
         ticket = await self._ticket(content)

@@ -3,7 +3,8 @@
 Every open `/ws/operator/` socket stamps `OperatorProfile.desk_seen_at` when it opens,
 every CHAT_DESK_HEARTBEAT_SECONDS while it stays open (server-side: no client ping is
 needed) and once more when it closes. A beat sweep sets offline every operator who is
-online or away and whose desk has not been seen for CHAT_DESK_GRACE_SECONDS; offers
+online or away and whose desk has not been seen for CHAT_DESK_GRACE_SECONDS (a presence
+chosen without a desk, on the page form or by a supervisor, clears the stamp and stays); offers
 pending to them are released and go to the next free operator at once. A desk that
 reconnects within the grace (a reload, a network blip, a restarted daphne) stamps again
 and keeps the presence. The stamp is a column, not process memory, so any number of
@@ -29,9 +30,8 @@ def operator_desk_seen(*, operator: User, now: datetime | None = None) -> None:
 
 def _desk_gone(now: datetime) -> Q:
     cutoff = now - timedelta(seconds=settings.CHAT_DESK_GRACE_SECONDS)
-    return Q(presence__in=(Presence.ONLINE, Presence.AWAY)) & (
-        Q(desk_seen_at__isnull=True) | Q(desk_seen_at__lt=cutoff)
-    )
+    # Never seen (null): the presence was chosen without a desk and is not the desk's to end.
+    return Q(presence__in=(Presence.ONLINE, Presence.AWAY), desk_seen_at__lt=cutoff)
 
 
 def operators_presence_sweep(*, now: datetime | None = None) -> int:

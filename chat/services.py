@@ -272,10 +272,12 @@ def chat_close(*, ticket: Ticket, operator: User, resolution: str) -> ChatSessio
     return session
 
 
-def operator_presence_set(*, operator: User, presence: str) -> None:
+def operator_presence_set(*, operator: User, presence: str, from_desk: bool = False) -> None:
     """Presence drives routing: going online picks up waiting chats at once; going away or
-    offline passes the chats offered to the operator on. Setting a presence counts as the
-    desk being seen, so the desk-presence sweep (chat.presence) allows its grace from now."""
+    offline passes the chats offered to the operator on. Chosen on the desk socket, it counts
+    as the desk being seen and lapses when the desk is gone (chat.presence); chosen anywhere
+    else (the page form, a supervisor) it stays until changed, for operators who work written
+    appeals in the workspace without a desk open."""
     from gosupport.models import Presence
 
     if presence not in Presence.values:
@@ -283,7 +285,7 @@ def operator_presence_set(*, operator: User, presence: str) -> None:
     now = timezone.now()
     with transaction.atomic():
         OperatorProfile.objects.filter(user=operator).update(
-            presence=presence, presence_changed_at=now, desk_seen_at=now
+            presence=presence, presence_changed_at=now, desk_seen_at=now if from_desk else None
         )
         if presence != Presence.ONLINE:
             offers_release(operator_ids=[operator.pk], now=now)

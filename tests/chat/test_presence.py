@@ -151,16 +151,23 @@ def test_the_sweep_leaves_offline_and_recent_desks_alone_and_records_who_it_set_
     assert {int(r.object_id) for r in audited} == {gone.operator_profile.pk, away.operator_profile.pk}
 
 
-def test_an_operator_online_without_ever_opening_a_desk_goes_offline(grace, operator_of_queue):
+def test_an_operator_online_without_ever_opening_a_desk_stays_online(grace, operator_of_queue):
     assert OperatorProfile.objects.get(user=operator_of_queue).desk_seen_at is None
-    assert operators_presence_sweep() == 1
-    assert presence_of(operator_of_queue) == Presence.OFFLINE
+    assert operators_presence_sweep(now=timezone.now() + timedelta(hours=8)) == 0
+    assert presence_of(operator_of_queue) == Presence.ONLINE
 
 
-def test_choosing_a_presence_counts_as_the_desk_seen(grace, operator_of_queue):
-    operator_presence_set(operator=operator_of_queue, presence=Presence.ONLINE)
+def test_choosing_a_presence_on_the_desk_counts_as_the_desk_seen(grace, operator_of_queue):
+    operator_presence_set(operator=operator_of_queue, presence=Presence.ONLINE, from_desk=True)
     assert operators_presence_sweep() == 0
     assert operators_presence_sweep(now=timezone.now() + timedelta(seconds=grace + 1)) == 1
+
+
+def test_a_presence_chosen_without_the_desk_is_not_ended_by_an_old_desk(grace, operator_of_queue):
+    operator_desk_seen(operator=operator_of_queue, now=timezone.now() - timedelta(hours=1))
+    operator_presence_set(operator=operator_of_queue, presence=Presence.ONLINE)
+    assert operators_presence_sweep(now=timezone.now() + timedelta(hours=1)) == 0
+    assert presence_of(operator_of_queue) == Presence.ONLINE
 
 
 def test_going_away_passes_the_pending_offer_on(citizen_a, account_category, operator_of_queue):
