@@ -208,8 +208,9 @@ class OperatorDeskConsumer(FrameConsumer):
         self.group = operator_group(self.user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.join_user_group()
-        await self.accept()
+        # Stamped before the accept: whoever sees the desk open also sees it seen.
         await database_sync_to_async(presence.operator_desk_seen)(operator=self.user)
+        await self.accept()
         self.heartbeat = asyncio.ensure_future(self.keep_desk_seen())
 
     async def keep_desk_seen(self):
