@@ -11,16 +11,15 @@ before the next frame, so one socket's frames are still handled in order."""
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import SyncToAsync
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 
+from gosupport.thread_pools import thread_pool
+
 RECYCLE_SECONDS = 10.0
 _thread_state = threading.local()
-_executors: dict[int, ThreadPoolExecutor] = {}
-_executors_lock = threading.Lock()
 
 
 def _recycle_when_due() -> None:
@@ -32,14 +31,6 @@ def _recycle_when_due() -> None:
 
 def _sqlite() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-
-
-def database_executor() -> ThreadPoolExecutor:
-    threads = max(1, settings.CHAT_DB_THREADS)
-    with _executors_lock:
-        if threads not in _executors:
-            _executors[threads] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="chat-db")
-        return _executors[threads]
 
 
 class ServiceCall(SyncToAsync):
@@ -59,4 +50,6 @@ def service_call(function):
     door of the process uses one connection and never waits on another's file lock."""
     if _sqlite():
         return ServiceCall(function, thread_sensitive=True)
-    return ServiceCall(function, thread_sensitive=False, executor=database_executor())
+    return ServiceCall(
+        function, thread_sensitive=False, executor=thread_pool("chat-db", settings.CHAT_DB_THREADS)
+    )

@@ -13,24 +13,17 @@ asgiref's WsgiToAsgi builds the environ; its own runner is replaced because it r
 request on one shared thread and never closes the response (Django's request_finished,
 which recycles database connections, would never fire)."""
 
-from concurrent.futures import ThreadPoolExecutor
-
 from asgiref.sync import SyncToAsync
 from asgiref.wsgi import WsgiToAsgi, WsgiToAsgiInstance
 from django.conf import settings
 
-_pool: list[ThreadPoolExecutor] = []
-
-
-def _executor() -> ThreadPoolExecutor:
-    if not _pool:
-        _pool.append(ThreadPoolExecutor(max_workers=settings.HTTP_THREADS, thread_name_prefix="http"))
-    return _pool[0]
+from gosupport.thread_pools import thread_pool
 
 
 class _Request(WsgiToAsgiInstance):
     async def run_wsgi_app(self, body):
-        await SyncToAsync(self._respond, thread_sensitive=False, executor=_executor())(body)
+        pool = thread_pool("http", settings.HTTP_THREADS)
+        await SyncToAsync(self._respond, thread_sensitive=False, executor=pool)(body)
 
     def _respond(self, body) -> None:
         try:
