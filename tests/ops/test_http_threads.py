@@ -5,6 +5,7 @@ from asgiref.testing import ApplicationCommunicator
 from django.core.signals import request_finished
 
 from gosupport.asgi import application
+from gosupport.http_threads import WsgiOnThreads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,3 +74,63 @@ async def test_an_unknown_page_is_a_404_page():
     status, _headers, content = await request("GET", "/no-such-page/")
     assert status == 404
     assert content
+
+
+class StreamedBody:
+    """What Django's WSGI handler returns for a file download: an iterable with close()."""
+
+    streaming = True
+
+    def __init__(self, pieces):
+        self.pieces, self.closed = pieces, False
+
+    def __iter__(self):
+        return iter(self.pieces)
+
+    def close(self):
+        self.closed = True
+
+
+async def test_a_streaming_response_is_sent_piece_by_piece_and_closed():
+    streamed = StreamedBody([b"first,", b"second,", b"third"])
+
+    def download(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/pdf")])
+        return streamed
+
+    communicator = ApplicationCommunicator(WsgiOnThreads(download), scope("GET", "/file"))
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(10)
+    pieces = []
+    while True:
+        message = await communicator.receive_output(10)
+        if not message.get("more_body"):
+            break
+        pieces.append(message["body"])
+    await communicator.wait(10)
+    assert start["status"] == 200
+    assert pieces == [b"first,", b"second,", b"third"]
+    assert streamed.closed
+
+
+async def test_a_response_is_cut_to_its_declared_length():
+    def head_like(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "4")])
+        return [b"four and more"]
+
+    communicator = ApplicationCommunicator(WsgiOnThreads(head_like), scope("GET", "/short"))
+    await communicator.send_input({"type": "http.request", "body": b""})
+    await communicator.receive_output(10)
+    body = await communicator.receive_output(10)
+    await communicator.wait(10)
+    assert body == {"type": "http.response.body", "body": b"four"}
+
+
+async def test_too_many_duplicate_headers_is_a_bad_request():
+    headers = [(b"x-repeated", b"1")] * 101
+    communicator = ApplicationCommunicator(application, scope("GET", "/api/v1/categories/", headers))
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(10)
+    await communicator.receive_output(10)
+    await communicator.wait(10)
+    assert start["status"] == 400
