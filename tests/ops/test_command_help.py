@@ -39,9 +39,7 @@ DJANGO_OPTIONS = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "app, name", [*COMMANDS, ("gosupport", "run_centre"), ("appointments", "import_centres")]
-)
+@pytest.mark.parametrize("app, name", [*COMMANDS, ("gosupport", "run_centre"), ("appointments", "import_centres")])
 def test_command_help_can_be_printed(app, name):
     """argparse formats the description as plain text: a lazy translation must not break --help."""
     parser = load_command_class(app, name).create_parser("manage.py", name)
