@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http.request import validate_host
 
 from chat.db import service_call
-from gosupport.models import User
+from gosupport.api_tokens import user_for_api_token
 
 
 def _header(scope, name: bytes) -> str | None:
@@ -23,11 +23,8 @@ def _header(scope, name: bytes) -> str | None:
 
 
 def _user_for_token(key: str):
-    # The user alone, not the token with it: every socket keeps its user for its whole life.
-    try:
-        return User.objects.get(auth_token__key=key, is_active=True)
-    except User.DoesNotExist:
-        return AnonymousUser()
+    user = user_for_api_token(key)
+    return user if user is not None and user.is_active else AnonymousUser()
 
 
 class TokenOrSessionAuthMiddleware:

@@ -50,6 +50,4 @@ def service_call(function):
     door of the process uses one connection and never waits on another's file lock."""
     if _sqlite():
         return ServiceCall(function, thread_sensitive=True)
-    return ServiceCall(
-        function, thread_sensitive=False, executor=thread_pool("chat-db", settings.CHAT_DB_THREADS)
-    )
+    return ServiceCall(function, thread_sensitive=False, executor=thread_pool("chat-db", settings.CHAT_DB_THREADS))

@@ -7,6 +7,7 @@ class GosupportConfig(AppConfig):
     verbose_name = _("Contact centre")
 
     def ready(self):
+        import gosupport.categories  # noqa: F401  (connects the cache's receivers)
         from gosupport import portal_applications
         from gosupport.privacy import privacy_provider_register, privacy_signals_connect
 

@@ -212,7 +212,7 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("user"),
     )
-    reference = models.CharField(_("reference"), max_length=64, blank=True, db_index=True)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -220,7 +220,9 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [
-            models.Index(fields=["created_at"], name="notification_pending_idx", condition=models.Q(status="pending"))
+            models.Index(fields=["created_at"], name="notification_pending_idx", condition=models.Q(status="pending")),
+            # Looked up by exact value only: no LIKE index beside it.
+            models.Index(fields=["reference"], name="notification_reference_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,21 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from gosupport.categories import category_by_slug
 from gosupport.models import Category, Role, User
+
+
+class CategorySlugField(serializers.SlugRelatedField):
+    """A category named by its slug, read from the process's copy (gosupport.categories)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", queryset=Category.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        category = category_by_slug(data) if isinstance(data, str) else None
+        if category is None:
+            self.fail("does_not_exist", slug_name="slug", value=str(data))
+        return category
 
 
 class RegisterSerializer(serializers.Serializer):

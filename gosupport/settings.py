@@ -233,6 +233,7 @@ SLA_SWEEP_INTERVAL_SECONDS = env.int("SLA_SWEEP_INTERVAL_SECONDS", default=5)
 # within this many seconds (its own changes at once).
 CALENDAR_CACHE_SECONDS = env.float("CALENDAR_CACHE_SECONDS", default=5.0)
 SLA_POLICY_CACHE_SECONDS = env.float("SLA_POLICY_CACHE_SECONDS", default=5.0)
+CATEGORY_CACHE_SECONDS = env.float("CATEGORY_CACHE_SECONDS", default=5.0)
 CELERY_TASK_ROUTES = {
     "tickets.sla_sweep": {"queue": "default"},
     "gosupport.deliver_notification": {"queue": "default"},
@@ -299,7 +300,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "gosupport.api_tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

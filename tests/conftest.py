@@ -37,15 +37,16 @@ def _api_throttle_counters_empty():
 
 @pytest.fixture(autouse=True)
 def _business_calendars_read_afresh():
-    """Each process keeps the calendars and SLA policies it read; a test's rolled-back rows must not outlive it."""
+    """Each process keeps the calendars, SLA policies and categories it read; a test's rolled-back rows must not outlive it."""
     from gosupport.calendar import calendars_forget
+    from gosupport.categories import categories_forget
     from tickets.policies import sla_policies_forget
 
-    calendars_forget()
-    sla_policies_forget()
+    for forget in (calendars_forget, sla_policies_forget, categories_forget):
+        forget()
     yield
-    calendars_forget()
-    sla_policies_forget()
+    for forget in (calendars_forget, sla_policies_forget, categories_forget):
+        forget()
 
 
 @pytest.fixture

@@ -69,7 +69,11 @@ class Ticket(models.Model):
     number = models.CharField(_("number"), max_length=16, unique=True)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="tickets")
-    queue = models.ForeignKey(Category, verbose_name=_("queue"), on_delete=models.PROTECT, related_name="+")
+    # The foreign keys led by a composite index below take no index of their own: each index
+    # is written on every new appeal.
+    queue = models.ForeignKey(
+        Category, verbose_name=_("queue"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     line = models.PositiveSmallIntegerField(_("line"), choices=Line.choices, default=Line.FIRST)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.SIMPLE)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACCEPTED)
@@ -80,6 +84,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="tickets",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -88,6 +93,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_tickets",
+        db_index=False,
     )
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     text = models.TextField(_("text"))
@@ -155,7 +161,8 @@ class AuthorKind(models.TextChoices):
 class Message(models.Model):
     """One entry of an appeal's thread; `seq` is gap-free per ticket."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    # Led by the (ticket, seq) unique constraint's index.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False)
     seq = models.PositiveIntegerField(_("sequence"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -236,7 +243,8 @@ class EventKind(models.TextChoices):
 class TicketEvent(models.Model):
     """History: every status change, assignment, transfer and escalation."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    # Led by ticketevent_ticket_at_idx.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

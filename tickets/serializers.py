@@ -7,7 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
-from gosupport.models import Category, User
+from gosupport.models import User
+from gosupport.serializers import CategorySlugField
 from tickets.models import Attachment, Channel, Message, Status, Ticket, TicketEvent
 
 
@@ -29,7 +30,7 @@ class UploadsField(serializers.ListField):
 
 
 class TicketCreateSerializer(serializers.Serializer):
-    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    category = CategorySlugField()
     text = serializers.CharField(trim_whitespace=False, help_text=_("20 to 500 characters."))
     contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
     contact_phone = PhoneNumberField(region="RU", required=False, allow_blank=True, default="")

@@ -197,3 +197,32 @@ def test_me_needs_authentication(api_client, db):
     response = api_client.get(ME_URL)
 
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("header", ["Token no-such-token", "Token ", "Token two words"])
+def test_an_unknown_or_malformed_token_is_refused(api_client, citizen_a, header):
+    api_client.credentials(HTTP_AUTHORIZATION=header)
+
+    response = api_client.get(ME_URL)
+
+    assert response.status_code == 401
+    assert response.json()["detail"]
+
+
+def test_the_token_of_a_deactivated_user_stops_working_at_once(api_client, citizen_a):
+    token = Token.objects.create(user=citizen_a)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api_client.get(ME_URL).status_code == 200
+
+    User.objects.filter(pk=citizen_a.pk).update(is_active=False)
+
+    response = api_client.get(ME_URL)
+    assert response.status_code == 401
+
+
+def test_a_token_request_reads_the_user_fresh(api_client, citizen_a):
+    token = Token.objects.create(user=citizen_a)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    User.objects.filter(pk=citizen_a.pk).update(first_name="Алиса-новая")
+
+    assert api_client.get(ME_URL).json()["first_name"] == "Алиса-новая"

@@ -88,6 +88,8 @@ def test_files_field_without_brackets_is_accepted_too(client_for, citizen_a, acc
     [
         ({"category": "no-such-category"}, "category"),
         ({"category": None}, "category"),
+        ({"category": 7}, "category"),
+        ({"category": ["account-access"]}, "category"),
         ({"text": "Слишком коротко"}, "text"),
         ({"text": "я" * 501}, "text"),
         ({"contact_email": None}, "contact_email"),
