@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from gosupport.calendar import WorkingCalendar
 from gosupport.models import Category, User
 from gosupport.notifications import notify_contact
+from gosupport.rows import rows_insert
 from tickets import sla
 from tickets.attachments import CheckedFile, check_room, check_uploads
 from tickets.control import ticket_control_check
@@ -146,8 +147,33 @@ def _store_attachments(
     return stored
 
 
-def _insert_ticket(ticket: Ticket) -> None:
-    for _attempt in range(10):
+NUMBER_ATTEMPTS = 10
+
+
+class _NumberMaybeTaken(Exception):
+    """A new appeal's insert failed: perhaps its random number was drawn before."""
+
+    def __init__(self, number: str):
+        super().__init__(number)
+        self.number = number
+
+
+def _insert_ticket(ticket: Ticket, *, in_callers_transaction: bool) -> None:
+    """Draw a random number and insert. Inside a caller's transaction a savepoint lets a
+    taken number be drawn again; otherwise (the API, the portal form) ticket_create retries
+    its whole transaction instead, so the hot path spends no round trips on a savepoint."""
+    if in_callers_transaction:
+        _insert_ticket_under_savepoint(ticket)
+        return
+    ticket.number = generate_ticket_number()
+    try:
+        ticket.save(force_insert=True)
+    except IntegrityError as error:
+        raise _NumberMaybeTaken(ticket.number) from error
+
+
+def _insert_ticket_under_savepoint(ticket: Ticket) -> None:
+    for _attempt in range(NUMBER_ATTEMPTS):
         ticket.number = generate_ticket_number()
         try:
             with transaction.atomic():
@@ -292,34 +318,59 @@ def ticket_create(
         rating=rating,
     )
     checked_files = check_uploads(list(files))
-    now = timezone.now()
+    in_callers_transaction = connection.in_atomic_block
+    for _attempt in range(NUMBER_ATTEMPTS):
+        try:
+            return _ticket_insert(
+                in_callers_transaction=in_callers_transaction,
+                files=checked_files,
+                actor=actor,
+                ticket=Ticket(
+                    channel=channel,
+                    category=category,
+                    queue=category,
+                    priority=priority,
+                    citizen=citizen,
+                    subject=subject[:255],
+                    text=text.strip(),
+                    contact_email=contact_email,
+                    contact_phone=contact_phone,
+                    initial_rating=rating,
+                    created_at=timezone.now(),
+                    last_seq=1,  # the first message's: a new row needs no seq taken under a lock
+                ),
+            )
+        except _NumberMaybeTaken as failure:
+            if not Ticket.objects.filter(number=failure.number).exists():
+                raise failure.__cause__ from None
+    raise RuntimeError("could not allocate a ticket number")
+
+
+def _ticket_insert(*, ticket: Ticket, files: list[CheckedFile], actor: User | None, in_callers_transaction: bool):
+    citizen, now = ticket.citizen, ticket.created_at
     with _files_removed_on_failure() as written, transaction.atomic():
-        ticket = Ticket(
-            channel=channel,
-            category=category,
-            queue=category,
-            priority=priority,
-            citizen=citizen,
-            subject=subject[:255],
-            text=text.strip(),
-            contact_email=contact_email,
-            contact_phone=contact_phone,
-            initial_rating=rating,
-            created_at=now,
-            last_seq=1,  # the first message's: a new row needs no seq taken under a lock
-        )
-        _apply_sla(ticket, _policy_for(channel=channel, category=category, priority=priority))
-        _insert_ticket(ticket)
+        _apply_sla(ticket, _policy_for(channel=ticket.channel, category=ticket.category, priority=ticket.priority))
+        _insert_ticket(ticket, in_callers_transaction=in_callers_transaction)
         author_kind = AuthorKind.OPERATOR if actor and actor.is_staff_member else AuthorKind.CITIZEN
-        message = _store_message(
-            ticket=ticket, author=actor or citizen, author_kind=author_kind, text=ticket.text, internal=False, now=now
-        )
+        message = _first_message_with_history(ticket, author=actor or citizen, author_kind=author_kind)
         _store_attachments(
-            ticket=ticket, files=checked_files, message=message, uploaded_by=actor or citizen, now=now, written=written
+            ticket=ticket, files=files, message=message, uploaded_by=actor or citizen, now=now, written=written
         )
-        _record_event(ticket=ticket, kind=EventKind.CREATED, actor=actor or citizen, now=now, to_status=Status.ACCEPTED)
         _after_create(ticket)
     return ticket
+
+
+def _first_message_with_history(ticket: Ticket, *, author: User | None, author_kind: str) -> Message:
+    """The appeal's text as message 1 and its "created" event, written together."""
+    now = ticket.created_at
+    message = Message(
+        ticket=ticket, seq=1, author=author, author_kind=author_kind, text=ticket.text, internal=False, created_at=now
+    )
+    event = TicketEvent(ticket=ticket, kind=EventKind.CREATED, actor=author, at=now, to_status=Status.ACCEPTED)
+    rows_insert(message, event)
+    message.has_attachments = False
+    transaction.on_commit(lambda: message_stored.send(sender=Message, message=message))
+    return message
 
 
 # Live conversations: the bot answers first and the chat is routed when it is handed off;

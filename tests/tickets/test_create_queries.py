@@ -10,8 +10,9 @@ from tickets.services import ticket_create
 
 TEXT = "Не могу войти в личный кабинет: после смены телефона не приходит код подтверждения."
 
-# policy, savepoint + restriction check + insert + release, message, event, candidates,
-# restriction check of the e-mail notice, the notice, plus BEGIN/COMMIT (or a savepoint)
+# policy, savepoint + restriction check + insert + release (inside a caller's transaction,
+# as here), message and event (one statement on PostgreSQL), candidates, restriction check
+# of the e-mail notice, the notice, plus BEGIN/COMMIT (or a savepoint)
 QUEUED = 12
 # + the operator's row locked, their load, the ticket locked, updated, an event
 ROUTED = QUEUED + 5
