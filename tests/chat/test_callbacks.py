@@ -28,6 +28,7 @@ from gosupport.privacy import (
     personal_data_purge_expired,
 )
 from tests.chat.conftest import MOSCOW
+from tests.factories import UserFactory
 from tickets.models import AuthorKind, EventKind, Message, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -201,6 +202,58 @@ def test_a_citizen_who_restricted_processing_cannot_book(chat, citizen_a):
     citizen_a.save(update_fields=["processing_restricted_at"])
     with pytest.raises(ProcessingRestricted):
         booked(chat, citizen_a)
+    assert nothing_stored(chat)
+
+
+# --- slot capacity -----------------------------------------------------------------------
+
+
+def booked_by_others(count, category, when=TUESDAY_11) -> list[CallbackRequest]:
+    """Call backs at `when` booked by `count` other citizens, each about their own chat."""
+    booked_now = []
+    for n in range(count):
+        citizen = UserFactory(username=f"caller-{when:%H%M}-{n}", phone=f"+7916555{n:04d}")
+        other_chat = chat_open(citizen=citizen, text="Перезвоните мне", category=category)
+        booked_now.append(booked(other_chat, citizen, when=when))
+    return booked_now
+
+
+def test_a_full_slot_is_no_longer_offered(chat, account_category, settings):
+    settings.CALLBACK_SLOT_CAPACITY = 2
+    booked_by_others(1, account_category)
+    assert TUESDAY_11 in callback_slots()
+    booked_by_others(1, account_category)
+    slots = callback_slots()
+    assert TUESDAY_11 not in slots and TUESDAY_11 + timedelta(minutes=30) in slots
+
+
+def test_booking_a_full_slot_is_refused_with_the_reason_and_nothing_stored(chat, citizen_a, account_category, settings):
+    settings.CALLBACK_SLOT_CAPACITY = 1
+    booked_by_others(1, account_category)
+    with pytest.raises(ValidationError) as refused:
+        booked(chat, citizen_a)
+    assert refused.value.error_dict["scheduled_at"][0].code == "slot_full"
+    assert "already booked. Choose another time" in refused.value.message_dict["scheduled_at"][0]
+    assert not CallbackRequest.objects.filter(ticket=chat).exists()
+    assert not TicketEvent.objects.filter(ticket=chat, kind=EventKind.CALLBACK).exists()
+    assert booked(chat, citizen_a, when=TUESDAY_11 + timedelta(minutes=30)).status == CallbackStatus.REQUESTED
+
+
+def test_a_cancelled_call_back_gives_its_place_back(chat, citizen_a, account_category, settings):
+    settings.CALLBACK_SLOT_CAPACITY = 1
+    (other,) = booked_by_others(1, account_category)
+    callback_cancel(callback=other, citizen=other.citizen)
+    assert TUESDAY_11 in callback_slots()
+    assert booked(chat, citizen_a).status == CallbackStatus.REQUESTED
+
+
+@pytest.mark.parametrize("capacity", [0, -3])
+def test_a_slot_capacity_of_none_offers_and_books_nothing(chat, citizen_a, settings, capacity):
+    settings.CALLBACK_SLOT_CAPACITY = capacity
+    assert callback_slots() == []
+    with pytest.raises(ValidationError) as refused:
+        booked(chat, citizen_a)
+    assert refused.value.error_dict["scheduled_at"][0].code == "slot_full"
     assert nothing_stored(chat)
 
 
