@@ -10,8 +10,10 @@ through the outbox. One open call back per citizen and appeal (a database constr
 When its time comes the beat sweep (`callbacks_sweep`, safe to overlap: SKIP LOCKED and
 a conditional status) makes it due and offers it to the online operators of the queue
 (a `callback` frame on their desks); the desk's list of due call backs shows the phone,
-and the operator records "called" or "no answer". Every step is a TicketEvent on the
-appeal. The phone is personal data: chat.privacy exports and erases call backs."""
+and the operator records "called" or "no answer". One nobody made within
+CALLBACK_GRACE_MINUTES of its time expires in the same sweep, and the citizen is told.
+Every step is a TicketEvent on the appeal. The phone is personal data: chat.privacy
+exports and erases call backs."""
 
 from datetime import datetime, timedelta
 
@@ -270,26 +272,65 @@ def callback_cancel(*, callback: CallbackRequest, citizen: User) -> CallbackRequ
 
 
 def callbacks_sweep(*, now: datetime | None = None) -> int:
-    """Booked call backs whose time has come become due and are offered to the queue's online operators."""
+    """Open call backs nobody made within CALLBACK_GRACE_MINUTES of their time expire (the
+    citizen is told); booked ones whose time has come become due and are offered to the
+    queue's online operators. How many changed."""
     now = now or timezone.now()
-    due = list(
-        CallbackRequest.objects.filter(status=CallbackStatus.REQUESTED, scheduled_at__lte=now)
-        .order_by("scheduled_at")
-        .values_list("pk", flat=True)[:SWEEP_LIMIT]
+    overdue = now - timedelta(minutes=settings.CALLBACK_GRACE_MINUTES)
+    expired = _each_locked(
+        CallbackRequest.objects.filter(status__in=OPEN_CALLBACK_STATUSES, scheduled_at__lte=overdue), _expire, now
     )
-    made_due = 0
-    for callback_id in due:
+    made_due = _each_locked(
+        CallbackRequest.objects.filter(status=CallbackStatus.REQUESTED, scheduled_at__lte=now), _make_due, now
+    )
+    return expired + made_due
+
+
+def _each_locked(candidates, step, now: datetime) -> int:
+    """Apply `step` to each candidate, each in its own transaction. A row another sweep holds
+    is skipped and one that no longer matches (the operator called meanwhile) is left, so two
+    sweeps at once change each call back once."""
+    ids = list(candidates.order_by("scheduled_at").values_list("pk", flat=True)[:SWEEP_LIMIT])
+    changed = 0
+    for callback_id in ids:
         with transaction.atomic():
             callback = (
-                CallbackRequest.objects.select_for_update(skip_locked=True)
-                .select_related("ticket")
-                .filter(pk=callback_id, status=CallbackStatus.REQUESTED)
+                candidates.select_for_update(skip_locked=True, of=("self",))
+                .select_related("ticket", "citizen")
+                .filter(pk=callback_id)
                 .first()
             )
             if callback is not None:
-                _make_due(callback, now)
-                made_due += 1
-    return made_due
+                step(callback, now)
+                changed += 1
+    return changed
+
+
+def _expire(callback: CallbackRequest, now: datetime) -> None:
+    callback.status, callback.closed_at = CallbackStatus.EXPIRED, now
+    callback.save(update_fields=["status", "closed_at"])
+    ticket_event_record(
+        ticket=callback.ticket,
+        kind=EventKind.CALLBACK,
+        actor=None,
+        comment=_("Nobody called back in time: the call back has expired."),
+        data={"callback": callback.pk, "status": callback.status},
+    )
+    when, number = callback_time_text(callback.scheduled_at), callback.ticket.number
+    text = _(
+        "We are sorry: we did not manage to call you back at %(when)s. You can book another call back "
+        "or write to us here."
+    ) % {"when": when}
+    _system_message(callback.ticket, text)
+    _notify_citizen(
+        callback,
+        subject=_("We did not call you back: appeal %(number)s") % {"number": number},
+        body=_(
+            "We are sorry: we did not manage to call you back at %(when)s about appeal No. %(number)s. "
+            "You can book another call back in the chat or write to us."
+        )
+        % {"when": when, "number": number},
+    )
 
 
 def _make_due(callback: CallbackRequest, now: datetime) -> None:

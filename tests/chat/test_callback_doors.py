@@ -329,6 +329,15 @@ def test_the_desk_counts_the_due_call_backs(page_client, due):
     assert "Call backs due now: 1" in page
 
 
+def test_an_expired_call_back_leaves_the_list_and_takes_no_outcome(at_work, page_client, due):
+    at_work.move_to(TUESDAY_11 + timedelta(hours=2))
+    callbacks_sweep()
+    client = page_client("operator_of_queue")
+    assert "tel:+79161234567" not in client.get(reverse("chat:desk_callbacks")).content.decode()
+    response = client.post(reverse("chat:desk_callback_outcome", args=[due.pk]), {"outcome": "done"})
+    assert response.status_code == 409 and CallbackRequest.objects.get().status == CallbackStatus.EXPIRED
+
+
 # --- the admin ---------------------------------------------------------------------------
 
 

@@ -1,9 +1,9 @@
 """Call backs under concurrency, on PostgreSQL: two bookings of one chat at once store
 one; bookings of one slot at once never exceed its capacity; two sweeps at once make a call
-back due once."""
+back due (or expire it) once."""
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -15,6 +15,7 @@ from chat.models import CallbackRequest, CallbackStatus
 from chat.services import chat_open
 from tests.chat.conftest import MONDAY_MORNING, MOSCOW
 from tests.factories import UserFactory
+from tickets.models import EventKind, TicketEvent
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and SKIP LOCKED need PostgreSQL"),
@@ -74,3 +75,17 @@ def test_two_sweeps_at_once_make_a_call_back_due_once(citizen_a, account_categor
         outcomes = at_once(lambda _: callbacks_sweep(), [1, 2, 3])
     assert sorted(outcomes) == [0, 0, 1]
     assert CallbackRequest.objects.get().status == CallbackStatus.DUE
+
+
+def test_two_sweeps_at_once_expire_a_call_back_once(citizen_a, account_category):
+    when = datetime(2026, 11, 23, 10, 30, tzinfo=MOSCOW)
+    with time_machine.travel(MONDAY_MORNING, tick=False) as clock:
+        chat = chat_open(citizen=citizen_a, text="Вопрос", category=account_category)
+        callback_book(ticket=chat, citizen=citizen_a, scheduled_at=when)
+        clock.move_to(when)
+        callbacks_sweep()
+        clock.move_to(when + timedelta(hours=2))
+        outcomes = at_once(lambda _: callbacks_sweep(), [1, 2, 3])
+    assert sorted(outcomes) == [0, 0, 1]
+    assert CallbackRequest.objects.get().status == CallbackStatus.EXPIRED
+    assert TicketEvent.objects.filter(ticket=chat, kind=EventKind.CALLBACK, data__status="expired").count() == 1
