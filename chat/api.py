@@ -154,7 +154,9 @@ class ChatCallbackView(APIView):
         request=CallbackBookSerializer,
         responses={
             201: CallbackSerializer,
-            400: OpenApiResponse(description="Not an offered time, or not a +7 phone: `{field: [message]}`."),
+            400: OpenApiResponse(
+                description="Not an offered time (or it filled up), or not a +7 phone: `{field: [message]}`."
+            ),
             403: CALLBACK_FORBIDDEN,
             404: CALLBACK_NOT_FOUND,
             409: OpenApiResponse(description="One is booked already, or the chat is closed."),

@@ -2,21 +2,25 @@
 
 Slots are every CALLBACK_SLOT_MINUTES within the operator hours of the default business
 calendar (working days, holidays and transfer days included), from CALLBACK_LEAD_MINUTES
-after now up to CALLBACK_DAYS_AHEAD days ahead. A booking confirms the phone (the
+after now up to CALLBACK_DAYS_AHEAD days ahead, each for at most CALLBACK_SLOT_CAPACITY
+call backs (counted under a per-slot lock). A booking confirms the phone (the
 profile's by default, +7 only), posts a confirmation in the chat and notifies the citizen
 through the outbox. One open call back per citizen and appeal (a database constraint).
 
 When its time comes the beat sweep (`callbacks_sweep`, safe to overlap: SKIP LOCKED and
 a conditional status) makes it due and offers it to the online operators of the queue
 (a `callback` frame on their desks); the desk's list of due call backs shows the phone,
-and the operator records "called" or "no answer". Every step is a TicketEvent on the
-appeal. The phone is personal data: chat.privacy exports and erases call backs."""
+and the operator records "called" or "no answer". One nobody made within
+CALLBACK_GRACE_MINUTES of its time expires in the same sweep, and the citizen is told.
+Every step is a TicketEvent on the appeal. The phone is personal data: chat.privacy
+exports and erases call backs."""
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -34,6 +38,9 @@ from tickets.selectors import tickets_visible_to
 from tickets.services import TransitionForbidden, message_add, ticket_event_record
 
 SWEEP_LIMIT = 200
+# The first key of the PostgreSQL advisory lock a booking takes on its slot (the second is
+# the slot's minute); nothing else in gosupport takes advisory locks.
+SLOT_LOCK_KEY = 0xCB
 OUTCOMES = (CallbackStatus.DONE, CallbackStatus.MISSED)
 
 
@@ -49,8 +56,29 @@ def _calendar() -> WorkingCalendar:
 
 
 def callback_slots(*, now: datetime | None = None) -> list[datetime]:
-    """The times a citizen may choose, earliest first."""
-    now = now or timezone.now()
+    """The times a citizen may choose, earliest first: those not yet fully booked."""
+    if settings.CALLBACK_SLOT_CAPACITY < 1:  # call backs are switched off
+        return []
+    times = _slot_times(now or timezone.now())
+    full = _full_slots(times)
+    return [moment for moment in times if moment not in full]
+
+
+def _full_slots(times: list[datetime]) -> set[datetime]:
+    if not times:
+        return set()
+    booked = (
+        CallbackRequest.objects.filter(status__in=OPEN_CALLBACK_STATUSES, scheduled_at__range=(times[0], times[-1]))
+        .order_by()
+        .values("scheduled_at")
+        .annotate(booked=Count("pk"))
+        .filter(booked__gte=settings.CALLBACK_SLOT_CAPACITY)
+    )
+    return {row["scheduled_at"] for row in booked}
+
+
+def _slot_times(now: datetime) -> list[datetime]:
+    """Every time within operator hours in the booking window, booked up or not."""
     calendar = _calendar()
     step = timedelta(minutes=settings.CALLBACK_SLOT_MINUTES)
     earliest = now + timedelta(minutes=settings.CALLBACK_LEAD_MINUTES)
@@ -86,7 +114,7 @@ def _time_error(scheduled_at: datetime, now: datetime) -> str | None:
         return _("The earliest call back is %(minutes)s minutes from now.") % {
             "minutes": settings.CALLBACK_LEAD_MINUTES
         }
-    if scheduled_at not in callback_slots(now=now):
+    if scheduled_at not in _slot_times(now):
         return _("Choose one of the offered times.")
     return None
 
@@ -165,6 +193,7 @@ def _create(ticket: Ticket, citizen: User, phone: PhoneNumber, scheduled_at: dat
     already = _("You already have a call back booked for this chat. Cancel it to choose another time.")
     if CallbackRequest.objects.filter(ticket=ticket, citizen=citizen, status__in=OPEN_CALLBACK_STATUSES).exists():
         raise CallbackConflict(already)
+    _slot_place_check(scheduled_at)
     try:
         with transaction.atomic():
             return CallbackRequest.objects.create(
@@ -172,6 +201,28 @@ def _create(ticket: Ticket, citizen: User, phone: PhoneNumber, scheduled_at: dat
             )
     except IntegrityError:  # the same booking sent twice at once: the constraint keeps one
         raise CallbackConflict(already) from None
+
+
+def _slot_place_check(scheduled_at: datetime) -> None:
+    """Refuse a slot that has no place left; the lock holds until the booking commits."""
+    _slot_lock(scheduled_at)
+    if _booked_at(scheduled_at) >= settings.CALLBACK_SLOT_CAPACITY:
+        message = _("Every call back at this time is already booked. Choose another time.")
+        raise ValidationError({"scheduled_at": ValidationError(message, code="slot_full")})
+
+
+def _slot_lock(scheduled_at: datetime) -> None:
+    """Bookings of one slot wait here for each other until commit, so the count after it sees
+    every booking made before. SQLite needs none: every transaction there is IMMEDIATE (one
+    writer at a time), so its check-then-insert cannot interleave."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SLOT_LOCK_KEY, int(scheduled_at.timestamp()) // 60])
+
+
+def _booked_at(scheduled_at: datetime) -> int:
+    return CallbackRequest.objects.filter(scheduled_at=scheduled_at, status__in=OPEN_CALLBACK_STATUSES).count()
 
 
 def _after_booking(callback: CallbackRequest) -> None:
@@ -221,26 +272,65 @@ def callback_cancel(*, callback: CallbackRequest, citizen: User) -> CallbackRequ
 
 
 def callbacks_sweep(*, now: datetime | None = None) -> int:
-    """Booked call backs whose time has come become due and are offered to the queue's online operators."""
+    """Open call backs nobody made within CALLBACK_GRACE_MINUTES of their time expire (the
+    citizen is told); booked ones whose time has come become due and are offered to the
+    queue's online operators. How many changed."""
     now = now or timezone.now()
-    due = list(
-        CallbackRequest.objects.filter(status=CallbackStatus.REQUESTED, scheduled_at__lte=now)
-        .order_by("scheduled_at")
-        .values_list("pk", flat=True)[:SWEEP_LIMIT]
+    overdue = now - timedelta(minutes=settings.CALLBACK_GRACE_MINUTES)
+    expired = _each_locked(
+        CallbackRequest.objects.filter(status__in=OPEN_CALLBACK_STATUSES, scheduled_at__lte=overdue), _expire, now
     )
-    made_due = 0
-    for callback_id in due:
+    made_due = _each_locked(
+        CallbackRequest.objects.filter(status=CallbackStatus.REQUESTED, scheduled_at__lte=now), _make_due, now
+    )
+    return expired + made_due
+
+
+def _each_locked(candidates, step, now: datetime) -> int:
+    """Apply `step` to each candidate, each in its own transaction. A row another sweep holds
+    is skipped and one that no longer matches (the operator called meanwhile) is left, so two
+    sweeps at once change each call back once."""
+    ids = list(candidates.order_by("scheduled_at").values_list("pk", flat=True)[:SWEEP_LIMIT])
+    changed = 0
+    for callback_id in ids:
         with transaction.atomic():
             callback = (
-                CallbackRequest.objects.select_for_update(skip_locked=True)
-                .select_related("ticket")
-                .filter(pk=callback_id, status=CallbackStatus.REQUESTED)
+                candidates.select_for_update(skip_locked=True, of=("self",))
+                .select_related("ticket", "citizen")
+                .filter(pk=callback_id)
                 .first()
             )
             if callback is not None:
-                _make_due(callback, now)
-                made_due += 1
-    return made_due
+                step(callback, now)
+                changed += 1
+    return changed
+
+
+def _expire(callback: CallbackRequest, now: datetime) -> None:
+    callback.status, callback.closed_at = CallbackStatus.EXPIRED, now
+    callback.save(update_fields=["status", "closed_at"])
+    ticket_event_record(
+        ticket=callback.ticket,
+        kind=EventKind.CALLBACK,
+        actor=None,
+        comment=_("Nobody called back in time: the call back has expired."),
+        data={"callback": callback.pk, "status": callback.status},
+    )
+    when, number = callback_time_text(callback.scheduled_at), callback.ticket.number
+    text = _(
+        "We are sorry: we did not manage to call you back at %(when)s. You can book another call back "
+        "or write to us here."
+    ) % {"when": when}
+    _system_message(callback.ticket, text)
+    _notify_citizen(
+        callback,
+        subject=_("We did not call you back: appeal %(number)s") % {"number": number},
+        body=_(
+            "We are sorry: we did not manage to call you back at %(when)s about appeal No. %(number)s. "
+            "You can book another call back in the chat or write to us."
+        )
+        % {"when": when, "number": number},
+    )
 
 
 def _make_due(callback: CallbackRequest, now: datetime) -> None:

@@ -105,6 +105,7 @@ class CallbackStatus(models.TextChoices):
     DONE = "done", pgettext_lazy("call back status", "Called")
     CANCELLED = "cancelled", pgettext_lazy("call back status", "Cancelled")
     MISSED = "missed", pgettext_lazy("call back status", "No answer")
+    EXPIRED = "expired", pgettext_lazy("call back status", "Not called in time")
 
 
 OPEN_CALLBACK_STATUSES = (CallbackStatus.REQUESTED, CallbackStatus.DUE)
@@ -114,8 +115,9 @@ class CallbackRequest(models.Model):
     """A citizen asked to be called back about their chat at a chosen time (chat.callbacks).
 
     Booked (`requested`) → `due` when the sweep offers it to the queue's operators at its
-    time → `done` or `missed` (no answer) by the operator who called; the citizen may
-    cancel an open one. The phone is personal data (chat.privacy)."""
+    time → `done` or `missed` (no answer) by the operator who called, or `expired` when
+    nobody called within CALLBACK_GRACE_MINUTES of its time; the citizen may cancel an
+    open one. The phone is personal data (chat.privacy)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="callbacks", verbose_name=_("appeal"))
     citizen = models.ForeignKey(

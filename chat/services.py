@@ -16,7 +16,7 @@ from chat.waiting import queue_standing, queue_standings, queued_status_frame
 from gosupport.models import Category, OperatorProfile, User
 from knowledgebase.text import detect_language
 from tickets.models import AuthorKind, Channel, Message, Status, Ticket
-from tickets.routing import operators_for
+from tickets.routing import free_operator_id, operators_for
 from tickets.services import TransitionForbidden, message_add, ticket_create
 
 MAX_TEXT_LENGTH = 4000
@@ -135,16 +135,17 @@ def _alternatives_offer(session: ChatSession) -> None:
             message_add(ticket=ticket, author=None, author_kind=AuthorKind.BOT, text=offer.text, actions=offer.actions)
 
 
-def _offer_next(session: ChatSession, *, now) -> User | None:
-    candidates = operators_for(session.ticket).exclude(user=session.offered_to_id).select_related("user")
-    profile = candidates.first()
-    session.offered_to = profile.user if profile else None
-    session.offer_expires_at = now + timedelta(seconds=settings.CHAT_OFFER_SECONDS) if profile else None
+def _offer_next(session: ChatSession, *, now) -> int | None:
+    """Offer the chat to whom routing would give it now, passing over the operator it was offered to."""
+    skip = [session.offered_to_id] if session.offered_to_id else []
+    operator_id = free_operator_id(session.ticket, skip=skip)
+    session.offered_to_id = operator_id
+    session.offer_expires_at = now + timedelta(seconds=settings.CHAT_OFFER_SECONDS) if operator_id else None
     session.save(update_fields=["offered_to", "offer_expires_at"])
-    if profile is not None:
+    if operator_id is not None:
         frame = {"type": "offer", "ticket": session.ticket.number, "expires_at": session.offer_expires_at.isoformat()}
-        transaction.on_commit(lambda: send_to_group(operator_group(profile.user_id), frame))
-    return session.offered_to
+        transaction.on_commit(lambda: send_to_group(operator_group(operator_id), frame))
+    return operator_id
 
 
 def _locked_session(ticket: Ticket) -> ChatSession:

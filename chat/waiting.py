@@ -64,7 +64,7 @@ def first_reply_seconds(ticket: Ticket) -> int:
 
 def operator_counts(ticket: Ticket) -> tuple[int, int]:
     """(under capacity, online) operators of the ticket's queue and line."""
-    online = operators_online_for(ticket).values("pk").distinct().count()
+    online = operators_online_for(ticket).count()
     return (operators_for(ticket).count() if online else 0), online
 
 

@@ -425,6 +425,10 @@ CHAT_CALLBACK_OFFER_WAIT_SECONDS = env.int("CHAT_CALLBACK_OFFER_WAIT_SECONDS", d
 CALLBACK_SLOT_MINUTES = env.int("CALLBACK_SLOT_MINUTES", default=30)
 CALLBACK_LEAD_MINUTES = env.int("CALLBACK_LEAD_MINUTES", default=30)
 CALLBACK_DAYS_AHEAD = env.int("CALLBACK_DAYS_AHEAD", default=7)
+# How many call backs one slot takes: about the calls the operators on duty make in a slot.
+CALLBACK_SLOT_CAPACITY = env.int("CALLBACK_SLOT_CAPACITY", default=5)
+# A call back nobody made within this many minutes of its time expires and the citizen is told.
+CALLBACK_GRACE_MINUTES = env.int("CALLBACK_GRACE_MINUTES", default=120)
 
 # Channels (tickets.channels, chat.messengers). The support mailbox is polled only when
 # IMAP_URL is set: imaps://user:password@host:993/INBOX (imap:// without TLS).

@@ -19,6 +19,7 @@ from knowledgebase import selectors, services
 from knowledgebase.models import Language, SearchSource, Section
 from knowledgebase.rendering import markdown_to_safe_html
 from knowledgebase.search import MAX_LIMIT, MAX_QUERY_LENGTH, kb_search
+from knowledgebase.visitors import visitor_key
 
 PUBLIC_SOURCES = [SearchSource.API, SearchSource.SUGGEST, SearchSource.PAGE]
 
@@ -64,15 +65,6 @@ class SearchResponseSerializer(serializers.Serializer):
     heading = serializers.CharField(required=False, help_text=_("With source=suggest: a heading for the list."))
 
 
-def api_visitor_key(request) -> str:
-    """The user, or an anonymous caller's existing session (the portal's own scripts); an
-    anonymous caller with neither is nobody we can know again, so gets no session made."""
-    if request.user.is_authenticated:
-        return f"u:{request.user.pk}"
-    session_key = request.session.session_key if hasattr(request, "session") else None
-    return f"s:{session_key}" if session_key else ""
-
-
 class KbSearchView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [KbAnonThrottle]
@@ -88,7 +80,7 @@ class KbSearchView(APIView):
             category=data.get("category"),
             limit=data["limit"],
             source=data["source"],
-            visitor_key=api_visitor_key(request),
+            visitor_key=visitor_key(request),
         )
         body = {"results": SearchResultSerializer(results, many=True).data, "search_id": results.search_id}
         if data["source"] == SearchSource.SUGGEST:
@@ -138,7 +130,7 @@ class KbArticleView(APIView):
         article = selectors.article_by_id(article_id=article_id)
         search_id = request.query_params.get("s", "")
         if search_id.isdigit() and len(search_id) < 12:
-            services.search_log_mark_opened(search_id=int(search_id), article=article)
+            services.search_log_mark_opened(search_id=int(search_id), article=article, visitor_key=visitor_key(request))
         return Response(ArticleSerializer(article).data)
 
 
@@ -159,7 +151,7 @@ class KbArticleVoteView(APIView):
         services.article_vote(
             article=article,
             helpful=vote.validated_data["helpful"],
-            voter_key=api_visitor_key(request),
+            voter_key=visitor_key(request),
             search_id=vote.validated_data.get("search_id"),
         )
         return Response(vote.validated_data, status=status.HTTP_201_CREATED)

@@ -230,25 +230,27 @@ def query_key(query: str, lang: str) -> str:
     return " ".join(sorted(set(text.stems(query, lang))))[:300]
 
 
-def search_log_mark_opened(*, search_id: int | None, article: Article) -> bool:
-    """Remember which article a search led to; the first one opened counts."""
-    if not search_id:
-        return False
-    updated = SearchLog.objects.filter(pk=search_id, opened_article__isnull=True).update(
-        opened_article=article, opened_at=timezone.now()
+def search_log_mark_opened(*, search_id: int | None, article: Article, visitor_key: str) -> bool:
+    """Remember which article a search led to; the first one opened counts, and only when
+    the search is the visitor's own (any other id is ignored)."""
+    updated = (
+        _own_searches(search_id, visitor_key)
+        .filter(opened_article__isnull=True)
+        .update(opened_article=article, opened_at=timezone.now())
     )
     return updated == 1
 
 
-def search_log_mark_followed(*, search_id: int | None, outcome: str) -> bool:
+def search_log_mark_followed(*, search_id: int | None, outcome: str, visitor_key: str) -> bool:
     """The citizen went on to the chat or an appeal after this search: the FAQ did not
-    settle it. Chat and feedback form call this with the search id they were handed."""
+    settle it. Chat and feedback form call this with the search id they were handed; an id
+    of somebody else's search is ignored."""
     if outcome not in (FollowUp.CHAT, FollowUp.APPEAL):
         raise ValidationError({"outcome": [_("Unknown follow-up.")]})
-    if not search_id:
-        return False
-    updated = SearchLog.objects.filter(pk=search_id, followed_by="").update(
-        followed_by=outcome, followed_at=timezone.now()
+    updated = (
+        _own_searches(search_id, visitor_key)
+        .filter(followed_by="")
+        .update(followed_by=outcome, followed_at=timezone.now())
     )
     return updated == 1
 
@@ -273,11 +275,15 @@ def article_vote(*, article: Article, helpful: bool, voter_key: str = "", search
 
 
 def _own_search(search_id: int | None, visitor_key: str) -> SearchLog | None:
-    """Anyone can put a search id in a vote; someone else's (or an unknown visitor's)
-    search is left alone, and the vote counts for the article only."""
+    return _own_searches(search_id, visitor_key).first()
+
+
+def _own_searches(search_id: int | None, visitor_key: str):
+    """Anyone can put a search id in a link or a vote; someone else's (or an unknown
+    visitor's) search is left alone, so the supervisor's analytics count what visitors did."""
     if not search_id or not visitor_key:
-        return None
-    return SearchLog.objects.filter(pk=search_id, visitor=search_visitor_digest(visitor_key)).first()
+        return SearchLog.objects.none()
+    return SearchLog.objects.filter(pk=search_id, visitor=search_visitor_digest(visitor_key))
 
 
 # Canned responses -------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from knowledgebase import selectors, services
 from knowledgebase.models import FollowUp, Language, SearchSource
 from knowledgebase.search import MAX_QUERY_LENGTH, kb_search
+from knowledgebase.visitors import visitor_key
 
 RESULTS_ON_PAGE = 10
 # Where "still need help" leads; the chat page may not exist in every deployment, so
@@ -46,7 +47,7 @@ def faq_index(request: HttpRequest) -> HttpResponse:
             lang=lang,
             limit=RESULTS_ON_PAGE,
             source=SearchSource.PAGE,
-            visitor_key=voter_key(request),
+            visitor_key=visitor_key(request, start_session=True),
         )
     context = {
         "sections": selectors.sections_for_reader(lang=lang),
@@ -69,7 +70,7 @@ def faq_article(request: HttpRequest, slug: str) -> HttpResponse:
     lang = reader_language(request)
     article = selectors.article_for_reader(slug=slug, lang=lang)
     search_id = search_id_of(request)
-    services.search_log_mark_opened(search_id=search_id, article=article)
+    services.search_log_mark_opened(search_id=search_id, article=article, visitor_key=visitor_key(request))
     context = {"article": article, "lang": lang, "search_id": search_id, "question": request.GET.get("q", "")}
     return render(request, "knowledgebase/article.html", context)
 
@@ -82,7 +83,10 @@ def faq_article_vote(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Choose whether the answer helped."))
         return redirect(article.get_absolute_url())
     services.article_vote(
-        article=article, helpful=helpful == "yes", voter_key=voter_key(request), search_id=search_id_of(request)
+        article=article,
+        helpful=helpful == "yes",
+        voter_key=visitor_key(request, start_session=True),
+        search_id=search_id_of(request),
     )
     messages.success(request, _("Thank you! Your answer helps us improve the FAQ."))
     if helpful == "no":
@@ -90,16 +94,6 @@ def faq_article_vote(request: HttpRequest, slug: str) -> HttpResponse:
             request, _("If the article did not answer your question, you can ask in the chat or write to us.")
         )
     return redirect(f"{article.get_absolute_url()}#still-need-help")
-
-
-def voter_key(request: HttpRequest) -> str:
-    """Who searches and votes on the Help pages: the user, or the anonymous visitor's session
-    (started here, so the search and the vote after it are known to be the same visitor's)."""
-    if request.user.is_authenticated:
-        return f"u:{request.user.pk}"
-    if not request.session.session_key:
-        request.session.save()
-    return f"s:{request.session.session_key}"
 
 
 @require_GET
@@ -111,7 +105,7 @@ def still_need_help(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose the chat or the feedback form."))
         return redirect("kb:index")
     search_id = search_id_of(request)
-    services.search_log_mark_followed(search_id=search_id, outcome=target)
+    services.search_log_mark_followed(search_id=search_id, outcome=target, visitor_key=visitor_key(request))
     params = {"text": request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]}
     if search_id:
         params["kb_search"] = search_id

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,69 +21,85 @@ class TicketAlreadyTaken(TransitionForbidden):
     """Another operator took the appeal first (the API answers 409)."""
 
 
+def _open_appeals_of(assignee):
+    return Ticket.objects.filter(assignee=assignee, status__in=OPEN_STATUSES)
+
+
 def open_load(user_id: int) -> int:
-    return Ticket.objects.filter(assignee_id=user_id, status__in=OPEN_STATUSES).count()
+    return _open_appeals_of(user_id).count()
 
 
-def operators_online_for(ticket: Ticket):
-    """Online operators of the ticket's queue and line, whatever their load (rows may repeat:
-    select `.values("pk")` from it)."""
-    return OperatorProfile.objects.filter(
-        Q(all_queues=True) | Q(skills=ticket.queue_id),
-        presence=Presence.ONLINE,
-        line=ticket.line,
-        user__is_active=True,
-    )
-
-
-def operators_for(ticket: Ticket):
-    """Online operators of the ticket's queue and line who are under capacity, least loaded first."""
-    eligible = operators_online_for(ticket).values("pk")
-    # The load is a subquery, not a join count: joining the skills would multiply the rows
-    # of an operator who takes every queue and also has skills.
-    load = (
-        Ticket.objects.filter(assignee=OuterRef("user_id"), status__in=OPEN_STATUSES)
-        .order_by()
-        .values("assignee")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        OperatorProfile.objects.filter(pk__in=eligible)
-        .annotate(load=Coalesce(Subquery(load), 0))
-        .filter(load__lt=F("capacity"))
-        .order_by("load", "presence_changed_at", "pk")
-    )
-
-
-def _free_operator_query(ticket: Ticket, tried: list[int]) -> tuple[str, list]:
-    """The least-loaded eligible operator under capacity. On PostgreSQL the row is locked and
-    rows other routings hold are skipped, so two routings never wait on each other (no
-    deadlock) and never both take the last place; SQLite runs one writer at a time.
-    Raw SQL: this runs for every new appeal and the ORM's compile cost dominated it."""
+def _eligible_sql(ticket: Ticket, *, under_capacity: bool) -> tuple[str, list]:
+    """Who may be given the ticket, as the FROM and WHERE of a query over the operator profile
+    `p`: online, on the ticket's line, an active user, a skill for its queue or every queue
+    and, with `under_capacity`, fewer open appeals than their capacity. The one statement of
+    that rule: routing picks and locks from it, the chat offers pick from it, and the
+    querysets below (the chat's accept check, waiting estimates, call back frames) read it."""
     profile, user = OperatorProfile._meta.db_table, User._meta.db_table
     skills = OperatorProfile.skills.through._meta.db_table
-    open_marks = ", ".join(["%s"] * len(OPEN_STATUSES))
-    load = f"(SELECT count(*) FROM {Ticket._meta.db_table} t WHERE t.assignee_id = p.user_id AND t.status IN ({open_marks}))"
-    not_tried = f"AND p.user_id NOT IN ({', '.join(['%s'] * len(tried))})" if tried else ""
-    lock = "FOR UPDATE OF p SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    sql = f"""
-        SELECT p.user_id FROM {profile} p JOIN {user} u ON u.id = p.user_id
+    sql = f"""FROM {profile} p JOIN {user} u ON u.id = p.user_id
         WHERE p.presence = %s AND p.line = %s AND u.is_active
           AND (p.all_queues OR EXISTS (
-                SELECT 1 FROM {skills} s WHERE s.operatorprofile_id = p.id AND s.category_id = %s))
-          AND {load} < p.capacity {not_tried}
-        ORDER BY {load}, p.presence_changed_at, p.id
-        LIMIT 1 {lock}"""
-    params = [Presence.ONLINE, ticket.line, ticket.queue_id, *OPEN_STATUSES, *tried, *OPEN_STATUSES]
+                SELECT 1 FROM {skills} s WHERE s.operatorprofile_id = p.id AND s.category_id = %s))"""
+    params = [Presence.ONLINE, ticket.line, ticket.queue_id]
+    if under_capacity:
+        load, load_params = _load_sql()
+        sql += f" AND {load} < p.capacity"
+        params += load_params
     return sql, params
 
 
-def _lock_free_operator(ticket: Ticket, tried: list[int]) -> int | None:
+def _load_sql() -> tuple[str, list]:
+    """The open appeals of the operator of profile `p`."""
+    marks = ", ".join(["%s"] * len(OPEN_STATUSES))
+    sql = f"(SELECT count(*) FROM {Ticket._meta.db_table} t WHERE t.assignee_id = p.user_id AND t.status IN ({marks}))"
+    return sql, list(OPEN_STATUSES)
+
+
+def _eligible_profiles(ticket: Ticket, *, under_capacity: bool):
+    eligible, params = _eligible_sql(ticket, under_capacity=under_capacity)
+    return OperatorProfile.objects.filter(pk__in=RawSQL(f"SELECT p.id {eligible}", params))
+
+
+def operators_online_for(ticket: Ticket):
+    """Online operators of the ticket's queue and line, whatever their load."""
+    return _eligible_profiles(ticket, under_capacity=False)
+
+
+def operators_for(ticket: Ticket):
+    """Online operators of the ticket's queue and line who are under capacity, with their `load`
+    (who of them comes first is `free_operator_id`'s to say)."""
+    load = _open_appeals_of(OuterRef("user_id")).order_by().values("assignee").annotate(n=Count("pk")).values("n")
+    return _eligible_profiles(ticket, under_capacity=True).annotate(load=Coalesce(Subquery(load), 0))
+
+
+def _free_operator_query(ticket: Ticket, skip: list[int], *, lock: bool) -> tuple[str, list]:
+    """The least-loaded eligible operator under capacity, the longest online first. With `lock`,
+    on PostgreSQL the row is locked and rows other routings hold are skipped, so two routings
+    never wait on each other (no deadlock) and never both take the last place; SQLite runs
+    one writer at a time. Raw SQL: this runs for every new appeal and the ORM's compile cost
+    dominated it."""
+    eligible, params = _eligible_sql(ticket, under_capacity=True)
+    load, load_params = _load_sql()
+    not_skipped = f"AND p.user_id NOT IN ({', '.join(['%s'] * len(skip))})" if skip else ""
+    locked = lock and connection.features.has_select_for_update_skip_locked
+    sql = f"""SELECT p.user_id {eligible} {not_skipped}
+        ORDER BY {load}, p.presence_changed_at, p.id
+        LIMIT 1 {"FOR UPDATE OF p SKIP LOCKED" if locked else ""}"""
+    return sql, [*params, *skip, *load_params]
+
+
+def _free_operator(ticket: Ticket, skip: list[int], *, lock: bool) -> int | None:
     with connection.cursor() as cursor:
-        cursor.execute(*_free_operator_query(ticket, tried))
+        cursor.execute(*_free_operator_query(ticket, skip, lock=lock))
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def free_operator_id(ticket: Ticket, *, skip: list[int] | None = None) -> int | None:
+    """Whom routing would give the ticket now (the user id), read without a lock: the chat
+    offers a queued chat to this operator."""
+    return _free_operator(ticket, skip or [], lock=False)
 
 
 def _has_room(operator_id: int) -> bool:
@@ -103,7 +120,7 @@ def ticket_route(*, ticket: Ticket) -> User | None:
     tried: list[int] = []
     with transaction.atomic(savepoint=False):
         for _attempt in range(ROUTE_CANDIDATES):
-            operator_id = _lock_free_operator(ticket, tried)
+            operator_id = _free_operator(ticket, tried, lock=True)
             if operator_id is None:
                 return None
             if _has_room(operator_id):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gosupport.forms import add_service_errors
 from knowledgebase.models import FollowUp
 from knowledgebase.services import search_log_mark_followed
+from knowledgebase.visitors import visitor_key
 from tickets.forms import AppealFilterForm, AppealForm, DocumentsForm, RatingForm, ReplyForm
 from tickets.models import Attachment, Channel, EventKind, Status
 from tickets.selectors import access_ticket, messages_visible_to, tickets_visible_to
@@ -40,7 +41,9 @@ def appeal_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            search_log_mark_followed(search_id=_search_id(request), outcome=FollowUp.APPEAL)
+            search_log_mark_followed(
+                search_id=_search_id(request), outcome=FollowUp.APPEAL, visitor_key=visitor_key(request)
+            )
             return redirect("portal:appeal_created", number=ticket.number)
     context = {"form": form, "kb_suggest": finders.find("js/kb_suggest.js") is not None}
     return render(request, "portal/appeal_form.html", context, status=400 if form.errors else 200)

@@ -13,6 +13,7 @@ from chat.models import CallbackRequest, CallbackStatus
 from chat.services import chat_open
 from gosupport.models import AuditLog
 from tests.chat.conftest import MOSCOW
+from tests.factories import UserFactory
 from tickets.models import Channel, EventKind, TicketEvent
 from tickets.services import ticket_create
 
@@ -105,6 +106,26 @@ def test_bad_input_is_400_with_the_field_and_nothing_is_stored(client_for, chat,
     assert not TicketEvent.objects.filter(kind=EventKind.CALLBACK).exists()
 
 
+@pytest.fixture
+def full_tuesday_11(settings, account_category):
+    """Another citizen holds the only call back at Tuesday 11:00."""
+    settings.CALLBACK_SLOT_CAPACITY = 1
+    other = UserFactory(username="caller", phone="+79165550000")
+    book(chat_open(citizen=other, text="Перезвоните мне", category=account_category), other)
+
+
+def test_a_full_slot_is_left_out_and_booking_it_is_400_with_the_reason(client_for, chat, citizen_a, full_tuesday_11):
+    alice = client_for(citizen_a)
+    slots = [datetime.fromisoformat(slot) for slot in alice.get(api_url(chat)).json()["slots"]]
+    assert TUESDAY_11 not in slots and TUESDAY_11 + timedelta(minutes=30) in slots
+    response = alice.post(
+        api_url(chat), {"scheduled_at": TUESDAY_11.isoformat()}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert response.json()["scheduled_at"] == ["Every call back at this time is already booked. Choose another time."]
+    assert not CallbackRequest.objects.filter(ticket=chat).exists()
+
+
 def test_a_second_booking_is_409(client_for, chat, citizen_a):
     book(chat, citizen_a)
     response = client_for(citizen_a).post(
@@ -168,6 +189,16 @@ def test_a_bad_booking_page_is_400_with_the_reason_and_nothing_stored(page_clien
     response = page_client("citizen_a").post(reverse("chat:callback", args=[chat.number]), data)
     assert response.status_code == 400 and error in response.content.decode()
     assert not CallbackRequest.objects.exists()
+
+
+def test_the_booking_page_does_not_offer_a_full_slot(page_client, chat, full_tuesday_11):
+    page = page_client("citizen_a").get(reverse("chat:callback", args=[chat.number])).content.decode()
+    assert 'value="2026-11-24T11:00:00+03:00"' not in page and 'value="2026-11-24T11:30:00+03:00"' in page
+    response = page_client("citizen_a").post(
+        reverse("chat:callback", args=[chat.number]),
+        {"scheduled_at": "2026-11-24T11:00:00+03:00", "phone": "+79161234567"},
+    )
+    assert response.status_code == 400 and not CallbackRequest.objects.filter(ticket=chat).exists()
 
 
 def test_a_second_booking_through_the_page_is_409(page_client, chat, citizen_a):
@@ -296,6 +327,15 @@ def test_nobody_else_records_an_outcome(page_client, due, persona, code):
 def test_the_desk_counts_the_due_call_backs(page_client, due):
     page = page_client("operator_of_queue").get(reverse("chat:desk")).content.decode()
     assert "Call backs due now: 1" in page
+
+
+def test_an_expired_call_back_leaves_the_list_and_takes_no_outcome(at_work, page_client, due):
+    at_work.move_to(TUESDAY_11 + timedelta(hours=2))
+    callbacks_sweep()
+    client = page_client("operator_of_queue")
+    assert "tel:+79161234567" not in client.get(reverse("chat:desk_callbacks")).content.decode()
+    response = client.post(reverse("chat:desk_callback_outcome", args=[due.pk]), {"outcome": "done"})
+    assert response.status_code == 409 and CallbackRequest.objects.get().status == CallbackStatus.EXPIRED
 
 
 # --- the admin ---------------------------------------------------------------------------

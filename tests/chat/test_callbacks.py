@@ -28,6 +28,7 @@ from gosupport.privacy import (
     personal_data_purge_expired,
 )
 from tests.chat.conftest import MOSCOW
+from tests.factories import UserFactory
 from tickets.models import AuthorKind, EventKind, Message, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -204,6 +205,58 @@ def test_a_citizen_who_restricted_processing_cannot_book(chat, citizen_a):
     assert nothing_stored(chat)
 
 
+# --- slot capacity -----------------------------------------------------------------------
+
+
+def booked_by_others(count, category, when=TUESDAY_11) -> list[CallbackRequest]:
+    """Call backs at `when` booked by `count` other citizens, each about their own chat."""
+    booked_now = []
+    for n in range(count):
+        citizen = UserFactory(username=f"caller-{when:%H%M}-{n}", phone=f"+7916555{n:04d}")
+        other_chat = chat_open(citizen=citizen, text="Перезвоните мне", category=category)
+        booked_now.append(booked(other_chat, citizen, when=when))
+    return booked_now
+
+
+def test_a_full_slot_is_no_longer_offered(chat, account_category, settings):
+    settings.CALLBACK_SLOT_CAPACITY = 2
+    booked_by_others(1, account_category)
+    assert TUESDAY_11 in callback_slots()
+    booked_by_others(1, account_category)
+    slots = callback_slots()
+    assert TUESDAY_11 not in slots and TUESDAY_11 + timedelta(minutes=30) in slots
+
+
+def test_booking_a_full_slot_is_refused_with_the_reason_and_nothing_stored(chat, citizen_a, account_category, settings):
+    settings.CALLBACK_SLOT_CAPACITY = 1
+    booked_by_others(1, account_category)
+    with pytest.raises(ValidationError) as refused:
+        booked(chat, citizen_a)
+    assert refused.value.error_dict["scheduled_at"][0].code == "slot_full"
+    assert "already booked. Choose another time" in refused.value.message_dict["scheduled_at"][0]
+    assert not CallbackRequest.objects.filter(ticket=chat).exists()
+    assert not TicketEvent.objects.filter(ticket=chat, kind=EventKind.CALLBACK).exists()
+    assert booked(chat, citizen_a, when=TUESDAY_11 + timedelta(minutes=30)).status == CallbackStatus.REQUESTED
+
+
+def test_a_cancelled_call_back_gives_its_place_back(chat, citizen_a, account_category, settings):
+    settings.CALLBACK_SLOT_CAPACITY = 1
+    (other,) = booked_by_others(1, account_category)
+    callback_cancel(callback=other, citizen=other.citizen)
+    assert TUESDAY_11 in callback_slots()
+    assert booked(chat, citizen_a).status == CallbackStatus.REQUESTED
+
+
+@pytest.mark.parametrize("capacity", [0, -3])
+def test_a_slot_capacity_of_none_offers_and_books_nothing(chat, citizen_a, settings, capacity):
+    settings.CALLBACK_SLOT_CAPACITY = capacity
+    assert callback_slots() == []
+    with pytest.raises(ValidationError) as refused:
+        booked(chat, citizen_a)
+    assert refused.value.error_dict["scheduled_at"][0].code == "slot_full"
+    assert nothing_stored(chat)
+
+
 # --- cancelling -----------------------------------------------------------------------
 
 
@@ -319,6 +372,67 @@ def test_an_unknown_outcome_is_refused(due_callback, operator_of_queue):
     with pytest.raises(ValidationError):
         callback_complete(callback=due_callback, operator=operator_of_queue, outcome="cancelled")
     assert CallbackRequest.objects.get().status == CallbackStatus.DUE
+
+
+# --- expiry ---------------------------------------------------------------------------
+
+GRACE_OVER = TUESDAY_11 + timedelta(hours=2)  # CALLBACK_GRACE_MINUTES' default
+
+
+def test_a_due_call_back_nobody_made_expires_after_the_grace_period_once(at_work, due_callback):
+    at_work.move_to(GRACE_OVER - timedelta(seconds=1))
+    assert callbacks_sweep() == 0
+    at_work.move_to(GRACE_OVER)
+    assert callbacks_sweep() == 1
+    callback = CallbackRequest.objects.get()
+    assert callback.status == CallbackStatus.EXPIRED and callback.closed_at == GRACE_OVER
+    event = TicketEvent.objects.get(ticket=callback.ticket, kind=EventKind.CALLBACK, data__status="expired")
+    assert event.actor is None and "expired" in event.comment
+    assert Message.objects.filter(
+        ticket=callback.ticket, author_kind=AuthorKind.SYSTEM, text__contains="did not manage to call you back"
+    ).exists()
+    told = Notification.objects.filter(
+        reference=callback.ticket.number, body__contains="did not manage to call you back"
+    )
+    assert told.count() == 2  # e-mail and SMS
+    assert callbacks_sweep() == 0
+    assert TicketEvent.objects.filter(kind=EventKind.CALLBACK, data__status="expired").count() == 1
+
+
+def test_a_booked_call_back_long_overdue_expires_without_being_offered(at_work, chat, citizen_a):
+    booked(chat, citizen_a)
+    at_work.move_to(GRACE_OVER + timedelta(hours=1))  # the sweep did not run meanwhile
+    assert callbacks_sweep() == 1
+    callback = CallbackRequest.objects.get()
+    assert callback.status == CallbackStatus.EXPIRED and callback.due_at is None
+
+
+def test_the_grace_period_is_a_setting(at_work, due_callback, settings):
+    settings.CALLBACK_GRACE_MINUTES = 30
+    at_work.move_to(TUESDAY_11 + timedelta(minutes=30))
+    assert callbacks_sweep() == 1
+    assert CallbackRequest.objects.get().status == CallbackStatus.EXPIRED
+
+
+@pytest.mark.parametrize("outcome", ["done", "missed"])
+def test_a_call_back_made_in_time_never_expires(at_work, due_callback, operator_of_queue, outcome):
+    callback_complete(callback=due_callback, operator=operator_of_queue, outcome=outcome)
+    at_work.move_to(GRACE_OVER + timedelta(days=1))
+    assert callbacks_sweep() == 0
+    assert CallbackRequest.objects.get().status == outcome
+
+
+def test_an_expired_call_back_takes_no_outcome_and_another_can_be_booked(
+    at_work, due_callback, operator_of_queue, citizen_a
+):
+    at_work.move_to(GRACE_OVER)
+    callbacks_sweep()
+    with pytest.raises(CallbackConflict):
+        callback_complete(callback=due_callback, operator=operator_of_queue, outcome="done")
+    with pytest.raises(CallbackConflict):
+        callback_cancel(callback=due_callback, citizen=citizen_a)
+    again = booked(due_callback.ticket, citizen_a, when=datetime(2026, 11, 25, 11, 0, tzinfo=MOSCOW))
+    assert again.status == CallbackStatus.REQUESTED
 
 
 def test_the_chats_offer_of_alternatives_includes_a_call_back_when_nobody_is_online(

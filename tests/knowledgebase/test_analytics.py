@@ -13,20 +13,51 @@ def _search(query, source=SearchSource.PAGE):
     return kb_search(query=query, source=source)
 
 
+ALICE = "s:session-of-alice"
+
+
 def test_opening_an_article_from_results_is_recorded_once(password_article, sms_article):
-    results = _search("пароль")
-    assert search_log_mark_opened(search_id=results.search_id, article=password_article)
-    assert not search_log_mark_opened(search_id=results.search_id, article=sms_article)
+    results = kb_search(query="пароль", source=SearchSource.PAGE, visitor_key=ALICE)
+    assert search_log_mark_opened(search_id=results.search_id, article=password_article, visitor_key=ALICE)
+    assert not search_log_mark_opened(search_id=results.search_id, article=sms_article, visitor_key=ALICE)
     log = SearchLog.objects.get(pk=results.search_id)
     assert log.opened_article == password_article
     assert log.opened_at is not None
 
 
 def test_a_chat_or_appeal_after_a_search_is_recorded(password_article):
-    results = _search("пароль")
-    assert search_log_mark_followed(search_id=results.search_id, outcome=FollowUp.APPEAL)
-    assert not search_log_mark_followed(search_id=results.search_id, outcome=FollowUp.CHAT)
+    results = kb_search(query="пароль", source=SearchSource.PAGE, visitor_key=ALICE)
+    assert search_log_mark_followed(search_id=results.search_id, outcome=FollowUp.APPEAL, visitor_key=ALICE)
+    assert not search_log_mark_followed(search_id=results.search_id, outcome=FollowUp.CHAT, visitor_key=ALICE)
     assert SearchLog.objects.get(pk=results.search_id).followed_by == "appeal"
+
+
+@pytest.mark.parametrize("visitor_key", ["s:session-of-mallory", "u:7", ""])
+def test_another_visitor_cannot_mark_a_search_opened_or_followed(password_article, visitor_key):
+    results = kb_search(query="пароль", source=SearchSource.PAGE, visitor_key=ALICE)
+
+    opened = search_log_mark_opened(search_id=results.search_id, article=password_article, visitor_key=visitor_key)
+    followed = search_log_mark_followed(search_id=results.search_id, outcome=FollowUp.CHAT, visitor_key=visitor_key)
+
+    assert not opened and not followed
+    log = SearchLog.objects.get(pk=results.search_id)
+    assert (log.opened_article, log.opened_at, log.followed_by, log.followed_at) == (None, None, "", None)
+
+
+@pytest.mark.parametrize("search_id", [None, 0, 999_999])
+def test_a_missing_or_unknown_search_id_marks_nothing(password_article, search_id):
+    kb_search(query="пароль", source=SearchSource.PAGE, visitor_key=ALICE)
+
+    assert not search_log_mark_opened(search_id=search_id, article=password_article, visitor_key=ALICE)
+    assert not search_log_mark_followed(search_id=search_id, outcome=FollowUp.APPEAL, visitor_key=ALICE)
+    assert not SearchLog.objects.exclude(opened_article=None, followed_by="").exists()
+
+
+def test_a_search_of_an_unknown_visitor_is_marked_by_nobody(password_article):
+    results = _search("пароль")
+
+    assert not search_log_mark_opened(search_id=results.search_id, article=password_article, visitor_key="s:anyone")
+    assert SearchLog.objects.get(pk=results.search_id).opened_article is None
 
 
 def test_an_unknown_follow_up_is_refused(password_article):
@@ -34,7 +65,7 @@ def test_an_unknown_follow_up_is_refused(password_article):
 
     results = _search("пароль")
     with pytest.raises(ValidationError):
-        search_log_mark_followed(search_id=results.search_id, outcome="telegram")
+        search_log_mark_followed(search_id=results.search_id, outcome="telegram", visitor_key=ALICE)
     assert SearchLog.objects.get(pk=results.search_id).followed_by == ""
 
 

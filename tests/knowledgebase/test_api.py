@@ -63,10 +63,24 @@ def test_unpublished_or_missing_article_is_404(api_client, make_article):
     assert api_client.get("/api/v1/kb/articles/999999/").status_code == 404
 
 
-def test_opening_an_article_through_the_api_records_the_search(api_client, password_article):
-    search_id = api_client.get(SEARCH, {"q": "пароль"}).json()["search_id"]
-    api_client.get(f"/api/v1/kb/articles/{password_article.pk}/", {"s": search_id})
+def test_opening_an_article_through_the_api_records_the_search(client_for, citizen_a, password_article):
+    alice = client_for(citizen_a)
+    search_id = alice.get(SEARCH, {"q": "пароль"}).json()["search_id"]
+    alice.get(f"/api/v1/kb/articles/{password_article.pk}/", {"s": search_id})
     assert SearchLog.objects.get(pk=search_id).opened_article == password_article
+
+
+@pytest.mark.parametrize("caller", ["citizen_b", None])
+def test_opening_an_article_with_somebody_elses_search_id_leaves_that_search_alone(
+    request, client_for, citizen_a, password_article, caller
+):
+    search_id = client_for(citizen_a).get(SEARCH, {"q": "пароль"}).json()["search_id"]
+    stranger = client_for(request.getfixturevalue(caller) if caller else None)
+
+    response = stranger.get(f"/api/v1/kb/articles/{password_article.pk}/", {"s": search_id})
+
+    assert response.status_code == 200
+    assert SearchLog.objects.get(pk=search_id).opened_article is None
 
 
 def test_vote_through_the_api(api_client, password_article):

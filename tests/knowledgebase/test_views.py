@@ -1,3 +1,5 @@
+import pytest
+
 from knowledgebase.models import ArticleVote, SearchLog
 
 
@@ -31,6 +33,29 @@ def test_opening_an_article_from_the_results_is_logged(client, password_article)
     assert response.status_code == 200
     log.refresh_from_db()
     assert log.opened_article == password_article
+
+
+def test_opening_an_article_with_someone_elses_search_leaves_that_search_alone(client, password_article):
+    from django.test import Client
+
+    client.get("/help/faq/", {"q": "пароль"})
+    log = SearchLog.objects.get()
+
+    response = Client().get(f"/help/faq/articles/{password_article.slug}/", {"s": log.pk})
+
+    assert response.status_code == 200
+    log.refresh_from_db()
+    assert log.opened_article is None and log.opened_at is None
+
+
+@pytest.mark.parametrize("search_id", ["abc", "-1", "999999", "1" * 20, ""])
+def test_a_bad_or_unknown_search_id_opens_the_article_and_marks_nothing(client, password_article, search_id):
+    client.get("/help/faq/", {"q": "пароль"})
+
+    response = client.get(f"/help/faq/articles/{password_article.slug}/", {"s": search_id})
+
+    assert response.status_code == 200
+    assert SearchLog.objects.get().opened_article is None
 
 
 def test_unknown_or_unpublished_article_is_404(client, make_article):
@@ -87,6 +112,19 @@ def test_still_need_help_carries_the_question_to_the_feedback_form(client, passw
     assert f"kb_search={log.pk}" in response["Location"]
     log.refresh_from_db()
     assert log.followed_by == "appeal"
+
+
+def test_still_need_help_with_someone_elses_search_leads_on_and_leaves_that_search_alone(client, password_article):
+    from django.test import Client
+
+    client.get("/help/faq/", {"q": "пароль не подходит"})
+    log = SearchLog.objects.get()
+
+    response = Client().get("/help/faq/still-need-help/", {"to": "chat", "q": "пароль", "s": log.pk})
+
+    assert response.status_code == 302
+    log.refresh_from_db()
+    assert log.followed_by == "" and log.followed_at is None
 
 
 def test_still_need_help_to_an_unknown_place_changes_nothing(client, password_article):

@@ -186,14 +186,25 @@ def test_the_question_from_the_faq_or_the_bot_is_carried_into_the_form(client, c
     assert "Не могу войти в кабинет" in response.content.decode()
 
 
+def faq_search_of(citizen):
+    from knowledgebase.services import search_log_record
+
+    return search_log_record(
+        query="пароль",
+        lang="ru",
+        category=None,
+        source="page",
+        results_count=0,
+        top_article_id=None,
+        top_score=0.0,
+        visitor_key=f"u:{citizen.pk}",
+    )
+
+
 def test_an_appeal_after_a_faq_search_marks_that_search_as_not_settled(
     client, citizen_a, account_category, form_policy
 ):
-    from knowledgebase.services import search_log_record
-
-    search = search_log_record(
-        query="пароль", lang="ru", category=None, source="page", results_count=0, top_article_id=None, top_score=0.0
-    )
+    search = faq_search_of(citizen_a)
     client.force_login(citizen_a)
     client.post(
         "/help/appeal/new/",
@@ -206,3 +217,22 @@ def test_an_appeal_after_a_faq_search_marks_that_search_as_not_settled(
     )
     search.refresh_from_db()
     assert search.followed_by == "appeal"
+
+
+def test_an_appeal_naming_another_citizens_faq_search_leaves_it_alone(
+    client, citizen_a, citizen_b, account_category, form_policy
+):
+    search = faq_search_of(citizen_b)
+    client.force_login(citizen_a)
+    response = client.post(
+        "/help/appeal/new/",
+        {
+            "category": account_category.pk,
+            "text": "Не могу войти в личный кабинет уже третий день подряд.",
+            "contact_email": citizen_a.email,
+            "kb_search": str(search.pk),
+        },
+    )
+    assert response.status_code == 302 and Ticket.objects.filter(citizen=citizen_a).exists()
+    search.refresh_from_db()
+    assert search.followed_by == "" and search.followed_at is None

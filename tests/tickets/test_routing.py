@@ -5,12 +5,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from gosupport.models import Line, OperatorProfile, Presence
+from chat.models import Phase
+from chat.services import chat_accept, chat_handoff, chat_open
+from gosupport.models import Line, OperatorProfile, Presence, User
 from tests.factories import CategoryFactory, OperatorFactory, UserFactory
 from tests.tickets.conftest import TEXT
 from tests.tickets.test_sla import pdf_bytes
 from tickets.models import Attachment, AuthorKind, EventKind, Rating, Status, Ticket
-from tickets.routing import TicketAlreadyTaken, ticket_assign, ticket_route, ticket_take, ticket_transfer
+from tickets.routing import (
+    TicketAlreadyTaken,
+    free_operator_id,
+    operators_for,
+    operators_online_for,
+    ticket_assign,
+    ticket_route,
+    ticket_take,
+    ticket_transfer,
+)
 from tickets.services import (
     AlreadyRated,
     TransitionForbidden,
@@ -71,6 +82,76 @@ def test_two_routings_at_once_never_exceed_capacity():
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert Ticket.objects.filter(assignee=operator).count() == 1
+
+
+# One rule of who may take an appeal, for routing and for the chat
+
+
+@pytest.fixture
+def crowd(citizen_a, account_category, applications_category):
+    """Operators who each differ in one way from one who may take an account-access appeal,
+    and the appeal, queued before any of them came online."""
+    appeal, held, finished = (create(citizen_a, account_category) for _ in range(3))
+
+    def operator(name, **profile):
+        return OperatorFactory(username=name, **{f"profile__{key}": value for key, value in profile.items()})
+
+    people = {
+        "fits": operator("fits", skills=[account_category]),
+        "every-queue": operator("every-queue", all_queues=True),
+        "finished-work": operator("finished-work", skills=[account_category], capacity=1),
+        "away": operator("away", skills=[account_category], presence=Presence.AWAY),
+        "offline": operator("offline", skills=[account_category], presence=Presence.OFFLINE),
+        "second-line": operator("second-line", skills=[account_category], line=Line.SECOND),
+        "inactive": operator("inactive", skills=[account_category]),
+        "other-queue": operator("other-queue", skills=[applications_category]),
+        "full": operator("full", skills=[account_category], capacity=1),
+        "no-capacity": operator("no-capacity", skills=[account_category], capacity=0),
+    }
+    ticket_assign(ticket=held, operator=people["full"], actor=None)
+    ticket_assign(ticket=finished, operator=people["finished-work"], actor=None)
+    close(finished, people["finished-work"])
+    User.objects.filter(pk=people["inactive"].pk).update(is_active=False)
+    return appeal, people
+
+
+ELIGIBLE = {"fits", "every-queue", "finished-work"}
+
+
+def routing_candidates(ticket) -> set[str]:
+    """Everybody routing would try for the ticket, in turn."""
+    tried = []
+    while (operator_id := free_operator_id(ticket, skip=tried)) is not None:
+        tried.append(operator_id)
+    return set(User.objects.filter(pk__in=tried).values_list("username", flat=True))
+
+
+def test_routing_and_the_chats_accept_check_agree_on_who_may_take_an_appeal(crowd):
+    appeal, _people = crowd
+    listed = set(operators_for(appeal).values_list("user__username", flat=True))
+    assert routing_candidates(appeal) == listed == ELIGIBLE
+    assert set(operators_online_for(appeal).values_list("user__username", flat=True)) == ELIGIBLE | {
+        "full",
+        "no-capacity",
+    }
+
+
+def test_routing_gives_the_appeal_to_the_operator_it_names(crowd):
+    appeal, _people = crowd
+    expected = free_operator_id(appeal)
+    assert ticket_route(ticket=appeal).pk == expected
+
+
+def test_a_chat_is_offered_to_whom_routing_names_and_only_the_eligible_accept_it(crowd, citizen_a, account_category):
+    _appeal, people = crowd
+    chat = chat_open(citizen=citizen_a, text="Нужен оператор", category=account_category)
+    session = chat_handoff(ticket=chat, actor=citizen_a)
+    assert session.offered_to_id == free_operator_id(chat)
+    assert session.offered_to.username in ELIGIBLE
+    for name in people.keys() - ELIGIBLE:
+        with pytest.raises(TransitionForbidden):
+            chat_accept(ticket=chat, operator=people[name])
+    assert chat_accept(ticket=chat, operator=people["finished-work"]).phase == Phase.ASSIGNED
 
 
 # Taking and transferring
