@@ -9,6 +9,7 @@ persistent connection, checked at most every RECYCLE_SECONDS and dropped at once
 call fails with a database error so the next call reconnects. A socket awaits each call
 before the next frame, so one socket's frames are still handled in order."""
 
+import functools
 import threading
 import time
 
@@ -16,7 +17,7 @@ from asgiref.sync import SyncToAsync
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 
-from gosupport.thread_pools import thread_pool
+from gosupport.thread_pools import run_on_pool
 
 RECYCLE_SECONDS = 10.0
 _thread_state = threading.local()
@@ -33,15 +34,19 @@ def _sqlite() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
 
-class ServiceCall(SyncToAsync):
+def _on_database_thread(function, *args, **kwargs):
+    _recycle_when_due()
+    try:
+        return function(*args, **kwargs)
+    except DatabaseError:
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
+        raise
+
+
+class _OnChannelsThread(SyncToAsync):
     def thread_handler(self, loop, *args, **kwargs):
-        _recycle_when_due()
-        try:
-            return super().thread_handler(loop, *args, **kwargs)
-        except DatabaseError:
-            if connection.connection is not None and not connection.is_usable():
-                connection.close()
-            raise
+        return _on_database_thread(super().thread_handler, loop, *args, **kwargs)
 
 
 def service_call(function):
@@ -49,5 +54,10 @@ def service_call(function):
     SQLite runs one writer at a time: there the calls share Channels' one thread, so every
     door of the process uses one connection and never waits on another's file lock."""
     if _sqlite():
-        return ServiceCall(function, thread_sensitive=True)
-    return ServiceCall(function, thread_sensitive=False, executor=thread_pool("chat-db", settings.CHAT_DB_THREADS))
+        return _OnChannelsThread(function, thread_sensitive=True)
+
+    @functools.wraps(function)
+    async def call(*args, **kwargs):
+        return await run_on_pool("chat-db", settings.CHAT_DB_THREADS, _on_database_thread, function, *args, **kwargs)
+
+    return call

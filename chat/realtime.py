@@ -3,12 +3,12 @@ sends are at-most-once and a client that missed one resumes from its last seq.""
 
 import asyncio
 import logging
-import os
 
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils.timezone import localtime
 
+from gosupport.thread_pools import serving_event_loop
 from tickets.models import Message
 
 logger = logging.getLogger(__name__)
@@ -50,26 +50,18 @@ def message_frame(message: Message) -> dict:
 
 
 def send_to_group(group: str, frame: dict) -> None:
-    """Hand a frame to the layer. Inside daphne's database thread the send is scheduled on
+    """Hand a frame to the layer. Inside daphne's database or HTTP threads the send is scheduled on
     the event loop without waiting for it, so that thread is free for the next message;
     elsewhere (workers, commands, WSGI) it is sent before returning."""
     layer = get_channel_layer()
     if layer is None:
         return
     message = {"type": "frame.out", "frame": frame}
-    loop = _serving_event_loop()
+    loop = serving_event_loop()
     if loop is None:
         async_to_sync(layer.group_send)(group, message)
         return
     loop.call_soon_threadsafe(_start_send, loop, layer, group, message)
-
-
-def _serving_event_loop():
-    threadlocal = SyncToAsync.threadlocal
-    if getattr(threadlocal, "main_event_loop_pid", None) != os.getpid():
-        return None
-    loop = getattr(threadlocal, "main_event_loop", None)
-    return loop if loop is not None and loop.is_running() else None
 
 
 def _start_send(loop, layer, group: str, message: dict) -> None:

@@ -23,7 +23,7 @@ from tempfile import SpooledTemporaryFile
 from asgiref.wsgi import WsgiToAsgi, WsgiToAsgiInstance
 from django.conf import settings
 
-from gosupport.thread_pools import thread_pool
+from gosupport.thread_pools import run_on_pool
 
 BODY_IN_MEMORY_BYTES = 65536
 BAD_REQUEST = [
@@ -40,8 +40,8 @@ class _Request(WsgiToAsgiInstance):
         loop = asyncio.get_running_loop()
         with SpooledTemporaryFile(max_size=BODY_IN_MEMORY_BYTES) as body:
             await _read_body(receive, body)
-            pool = thread_pool("http", settings.HTTP_THREADS)
-            messages = await loop.run_in_executor(pool, self._respond, body, _sender_from_thread(send, loop))
+            sender = _sender_from_thread(send, loop)
+            messages = await run_on_pool("http", settings.HTTP_THREADS, self._respond, body, sender)
         for message in messages:
             await send(message)
 
