@@ -255,15 +255,7 @@ def callback_cancel(*, callback: CallbackRequest, citizen: User) -> CallbackRequ
         locked = CallbackRequest.objects.select_for_update().select_related("ticket").get(pk=callback.pk)
         if not locked.is_open:
             raise CallbackConflict(_("This call back is no longer booked."))
-        locked.status, locked.closed_at = CallbackStatus.CANCELLED, now
-        locked.save(update_fields=["status", "closed_at"])
-        ticket_event_record(
-            ticket=locked.ticket,
-            kind=EventKind.CALLBACK,
-            actor=citizen,
-            comment=_("The citizen cancelled the call back."),
-            data={"callback": locked.pk, "status": locked.status},
-        )
+        _close(locked, CallbackStatus.CANCELLED, now, actor=citizen, comment=_("The citizen cancelled the call back."))
         _system_message(locked.ticket, _("The call back is cancelled."))
     return locked
 
@@ -306,15 +298,26 @@ def _each_locked(candidates, step, now: datetime) -> int:
     return changed
 
 
-def _expire(callback: CallbackRequest, now: datetime) -> None:
-    callback.status, callback.closed_at = CallbackStatus.EXPIRED, now
+def _close(callback: CallbackRequest, status: str, now: datetime, *, actor: User | None, comment: str) -> None:
+    """End a call back that was never made, with a line in the appeal's history."""
+    callback.status, callback.closed_at = status, now
     callback.save(update_fields=["status", "closed_at"])
     ticket_event_record(
         ticket=callback.ticket,
         kind=EventKind.CALLBACK,
+        actor=actor,
+        comment=comment,
+        data={"callback": callback.pk, "status": status},
+    )
+
+
+def _expire(callback: CallbackRequest, now: datetime) -> None:
+    _close(
+        callback,
+        CallbackStatus.EXPIRED,
+        now,
         actor=None,
         comment=_("Nobody called back in time: the call back has expired."),
-        data={"callback": callback.pk, "status": callback.status},
     )
     when, number = callback_time_text(callback.scheduled_at), callback.ticket.number
     text = _(
