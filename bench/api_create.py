@@ -243,6 +243,19 @@ def cpu_spent(before: dict, after: dict) -> dict[str, float]:
     return {part: sum(seconds - before[part].get(pid, 0.0) for pid, seconds in after[part].items()) for part in after}
 
 
+def machine_reference_us(rounds: int = 2000) -> float:
+    """Client CPU of one `SELECT 1` round trip to PostgreSQL, in microseconds: this shared
+    machine's speed changes by the hour, and syscalls slow down most; compare runs by it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        started = time.process_time()
+        for _ in range(rounds):
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return round((time.process_time() - started) * 1e6 / rounds, 1)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(int(share * len(ordered)), len(ordered) - 1)] if ordered else float("nan")
@@ -283,6 +296,7 @@ def report(run: dict, args: argparse.Namespace) -> None:
         if server_side_ms
         else None,
         "load_average_1min": round(os.getloadavg()[0], 2),
+        "machine_reference_select1_cpu_us": run["reference_us"],
         "appeals_in_database": Ticket.objects.count(),
         "server_log": str(SERVER_LOG),
         "cpus": os.cpu_count(),
@@ -302,9 +316,10 @@ def main() -> None:
     env = server_environment(args)
     tokens = prepare(args, env)
     empty_task_queue(args.redis_url)
+    reference_us = machine_reference_us()
     servers, port = start_servers(args, env)
     try:
-        run = drive(port, tokens, servers, args)
+        run = drive(port, tokens, servers, args) | {"reference_us": reference_us}
     finally:
         for server in servers:
             server.terminate()
