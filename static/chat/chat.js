@@ -119,6 +119,7 @@
     this.find();
     this.readTranscript();
     this.pending = this.loadPending();
+    this.pendingActions = [];
     this.bind();
     root.classList.add("chat--live");
     this.setStatus({ status: this.status, position: root.dataset.position, wait_seconds: waitOf(root),
@@ -171,6 +172,7 @@
     this.say("");
     this.send({ type: "resume", after_seq: this.contiguous });
     this.resendPending();
+    this.pendingActions.splice(0).forEach(function (frame) { this.send(frame); }, this);
     if (this.everOpened) { this.refreshStatus(); }
     this.everOpened = true;
     this.sendRead();
@@ -570,8 +572,12 @@
     if (kind !== "helped" && kind !== "handoff") { return; }
     if (this.send({ type: kind })) {
       button.disabled = true;
-    } else {
+    } else if (this.stopped) {
       this.showError(this.strings.requestFailed);
+    } else {
+      // Still connecting (or reconnecting): the action goes as soon as the socket opens.
+      button.disabled = true;
+      this.pendingActions.push({ type: kind });
     }
   };
 
