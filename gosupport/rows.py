@@ -4,17 +4,23 @@ from django.db import connection
 from django.db.models import Model
 
 
-def rows_insert(*instances: Model) -> None:
-    """Insert new rows (of any models, none referring to another of them) and set their
-    primary keys. On PostgreSQL they go as one statement, a WITH of INSERTs; elsewhere one
-    by one. Sends no model signals: only for rows that nothing listens to."""
+def rows_insert(*instances: Model, link: str | None = None) -> None:
+    """Insert new rows and set their primary keys. With `link`, every row after the first
+    refers to the first through its foreign key of that name (the first is new too: its key
+    is taken inside the statement). On PostgreSQL the rows go as one statement, a WITH of
+    INSERTs; elsewhere one by one. Sends no model signals: for rows whose rules the caller
+    applies itself."""
+    first = instances[0]
     if connection.vendor != "postgresql":
         for instance in instances:
+            if link and instance is not first:
+                setattr(instance, link, first)
             type(instance)._default_manager.bulk_create([instance])
         return
     parts, params = [], []
     for index, instance in enumerate(instances):
-        sql, values = _insert_returning_pk(instance)
+        linked_column = instance._meta.get_field(link).column if link and index else None
+        sql, values = _insert_returning_pk(instance, linked_column)
         parts.append(f"row{index} AS ({sql})")
         params += values
     picks = ", ".join(f"(SELECT pk FROM row{index})" for index in range(len(instances)))
@@ -24,13 +30,24 @@ def rows_insert(*instances: Model) -> None:
     for instance, pk in zip(instances, pks, strict=True):
         instance.pk = pk
         instance._state.adding, instance._state.db = False, connection.alias
+        if link and instance is not first:
+            setattr(instance, link, first)
 
 
-def _insert_returning_pk(instance: Model) -> tuple[str, list]:
+def _insert_returning_pk(instance: Model, linked_column: str | None) -> tuple[str, list]:
+    """The INSERT of one row; `linked_column` takes the first row's key (row0)."""
     meta, quote = instance._meta, connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    marks, values = [], []
+    for field in fields:
+        if field.column == linked_column:
+            marks.append("(SELECT pk FROM row0)")
+        else:
+            marks.append("%s")
+            values.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
     columns = ", ".join(quote(field.column) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) RETURNING {quote(meta.pk.column)} AS pk"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(marks)}) "
+        f"RETURNING {quote(meta.pk.column)} AS pk"
+    )
     return sql, values

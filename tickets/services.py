@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from gosupport.calendar import WorkingCalendar
 from gosupport.models import Category, User
 from gosupport.notifications import notify_contact
+from gosupport.privacy import personal_data_processing_check
 from gosupport.rows import rows_insert
 from tickets import sla
 from tickets.attachments import CheckedFile, check_room, check_uploads
@@ -158,26 +159,29 @@ class _NumberMaybeTaken(Exception):
         self.number = number
 
 
-def _insert_ticket(ticket: Ticket, *, in_callers_transaction: bool) -> None:
-    """Draw a random number and insert. Inside a caller's transaction a savepoint lets a
-    taken number be drawn again; otherwise (the API, the portal form) ticket_create retries
-    its whole transaction instead, so the hot path spends no round trips on a savepoint."""
+def _insert_ticket(ticket: Ticket, first_rows: list, *, in_callers_transaction: bool) -> None:
+    """Draw a random number and insert the appeal with its first rows (message 1, history)
+    in one statement. Inside a caller's transaction a savepoint lets a taken number be drawn
+    again; otherwise (the API, the portal form) ticket_create retries its whole transaction
+    instead, so the hot path spends no round trips on a savepoint."""
+    # The insert sends no pre_save signal: the restriction guard (tickets.privacy) is applied here.
+    personal_data_processing_check(user=ticket.citizen)
     if in_callers_transaction:
-        _insert_ticket_under_savepoint(ticket)
+        _insert_ticket_under_savepoint(ticket, first_rows)
         return
     ticket.number = generate_ticket_number()
     try:
-        ticket.save(force_insert=True)
+        rows_insert(ticket, *first_rows, link="ticket")
     except IntegrityError as error:
         raise _NumberMaybeTaken(ticket.number) from error
 
 
-def _insert_ticket_under_savepoint(ticket: Ticket) -> None:
+def _insert_ticket_under_savepoint(ticket: Ticket, first_rows: list) -> None:
     for _attempt in range(NUMBER_ATTEMPTS):
         ticket.number = generate_ticket_number()
         try:
             with transaction.atomic():
-                ticket.save(force_insert=True)
+                rows_insert(ticket, *first_rows, link="ticket")
             return
         except IntegrityError:
             if Ticket.objects.filter(number=ticket.number).exists():
@@ -347,30 +351,20 @@ def ticket_create(
 
 
 def _ticket_insert(*, ticket: Ticket, files: list[CheckedFile], actor: User | None, in_callers_transaction: bool):
-    citizen, now = ticket.citizen, ticket.created_at
-    with _files_removed_on_failure() as written, transaction.atomic():
-        _apply_sla(ticket, _policy_for(channel=ticket.channel, category=ticket.category, priority=ticket.priority))
-        _insert_ticket(ticket, in_callers_transaction=in_callers_transaction)
-        author_kind = AuthorKind.OPERATOR if actor and actor.is_staff_member else AuthorKind.CITIZEN
-        message = _first_message_with_history(ticket, author=actor or citizen, author_kind=author_kind)
-        _store_attachments(
-            ticket=ticket, files=files, message=message, uploaded_by=actor or citizen, now=now, written=written
-        )
-        _after_create(ticket)
-    return ticket
-
-
-def _first_message_with_history(ticket: Ticket, *, author: User | None, author_kind: str) -> Message:
-    """The appeal's text as message 1 and its "created" event, written together."""
-    now = ticket.created_at
+    author, now = actor or ticket.citizen, ticket.created_at
+    author_kind = AuthorKind.OPERATOR if actor and actor.is_staff_member else AuthorKind.CITIZEN
     message = Message(
         ticket=ticket, seq=1, author=author, author_kind=author_kind, text=ticket.text, internal=False, created_at=now
     )
-    event = TicketEvent(ticket=ticket, kind=EventKind.CREATED, actor=author, at=now, to_status=Status.ACCEPTED)
-    rows_insert(message, event)
-    message.has_attachments = False
-    transaction.on_commit(lambda: message_stored.send(sender=Message, message=message))
-    return message
+    created = TicketEvent(ticket=ticket, kind=EventKind.CREATED, actor=author, at=now, to_status=Status.ACCEPTED)
+    with _files_removed_on_failure() as written, transaction.atomic():
+        _apply_sla(ticket, _policy_for(channel=ticket.channel, category=ticket.category, priority=ticket.priority))
+        _insert_ticket(ticket, [message, created], in_callers_transaction=in_callers_transaction)
+        message.has_attachments = False
+        transaction.on_commit(lambda: message_stored.send(sender=Message, message=message))
+        _store_attachments(ticket=ticket, files=files, message=message, uploaded_by=author, now=now, written=written)
+        _after_create(ticket)
+    return ticket
 
 
 # Live conversations: the bot answers first and the chat is routed when it is handed off;

@@ -68,3 +68,39 @@ def test_a_broken_row_stores_none_of_them(ticket):
     assert Message.objects.filter(ticket=ticket).count() == 1
     if connection.vendor == "postgresql":
         assert not TicketEvent.objects.filter(ticket=ticket).exists()
+
+
+def new_ticket(category, number: str) -> Ticket:
+    return Ticket(number=number, channel="form", category=category, queue=category, text="y" * 20, created_at=AT)
+
+
+def test_rows_linked_to_a_new_first_row_get_its_key(account_category):
+    ticket = new_ticket(account_category, "0000-0002")
+    message = Message(ticket=ticket, seq=1, author_kind=AuthorKind.CITIZEN, text="Первое", created_at=AT)
+    event = TicketEvent(ticket=ticket, kind=EventKind.CREATED, at=AT, to_status=Status.ACCEPTED)
+
+    rows_insert(ticket, message, event, link="ticket")
+
+    assert ticket.pk and message.ticket_id == ticket.pk and event.ticket_id == ticket.pk
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert stored.number == "0000-0002" and stored.updated_at is not None
+    assert list(stored.messages.values_list("text", flat=True)) == ["Первое"]
+    assert list(stored.events.values_list("kind", flat=True)) == [EventKind.CREATED]
+
+
+def test_linked_rows_go_in_one_statement_on_postgresql(account_category, django_assert_num_queries):
+    if connection.vendor != "postgresql":
+        pytest.skip("one statement on PostgreSQL only")
+    ticket = new_ticket(account_category, "0000-0003")
+    message = Message(ticket=ticket, seq=1, author_kind=AuthorKind.CITIZEN, text="x", created_at=AT)
+    with django_assert_num_queries(1):
+        rows_insert(ticket, message, link="ticket")
+
+
+def test_a_taken_unique_value_in_the_first_row_stores_none_of_the_rows(ticket, account_category):
+    twin = new_ticket(account_category, ticket.number)
+    message = Message(ticket=twin, seq=1, author_kind=AuthorKind.CITIZEN, text="x", created_at=AT)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows_insert(twin, message, link="ticket")
+    assert Ticket.objects.count() == 1
+    assert not Message.objects.exists()
