@@ -2,6 +2,7 @@
 Celery after commit, so a rolled-back change never notifies anybody. The hand-over may
 be lost (a broker down, a worker killed): the periodic outbox sweep sends those later."""
 
+import functools
 import logging
 from datetime import datetime, timedelta
 
@@ -31,8 +32,7 @@ def notifications_create_bulk(notifications: list[Notification]) -> list[Notific
     if not notifications:
         return []
     created = Notification.objects.bulk_create(notifications)
-    ids = [notification.pk for notification in created]
-    transaction.on_commit(lambda: [_enqueue_delivery(pk) for pk in ids])
+    notifications_deliver_after_commit(created)
     return created
 
 
@@ -40,10 +40,25 @@ def notify_contact(
     *, email: str = "", phone: str = "", subject: str, body: str, user=None, reference: str = ""
 ) -> list[Notification]:
     """Notify a person by every contact they gave: e-mail and/or SMS."""
-    sent = []
+    notices = contact_notifications(
+        email=email, phone=phone, subject=subject, body=body, user=user, reference=reference
+    )
+    for notice in notices:
+        notice.save()
+        transaction.on_commit(functools.partial(_enqueue_delivery, notice.pk))
+    return notices
+
+
+def contact_notifications(
+    *, email: str = "", phone: str = "", subject: str, body: str, user=None, reference: str = ""
+) -> list[Notification]:
+    """The outbox rows of `notify_contact`, not yet stored: for a caller that writes them in
+    its own statement and then calls `notifications_deliver_after_commit`. Such a caller
+    applies the processing-restriction rule itself (their pre_save signal is not sent)."""
+    notices = []
     if email:
-        sent.append(
-            notification_create(
+        notices.append(
+            Notification(
                 channel=NotificationChannel.EMAIL,
                 recipient=email,
                 subject=subject,
@@ -53,8 +68,8 @@ def notify_contact(
             )
         )
     if phone:
-        sent.append(
-            notification_create(
+        notices.append(
+            Notification(
                 channel=NotificationChannel.SMS,
                 recipient=phone,
                 body=f"{subject}. {body}"[:480],
@@ -62,7 +77,14 @@ def notify_contact(
                 reference=reference,
             )
         )
-    return sent
+    return notices
+
+
+def notifications_deliver_after_commit(notices: list[Notification]) -> None:
+    """Hand stored outbox rows to Celery once the caller's transaction commits."""
+    ids = [notice.pk for notice in notices]
+    if ids:
+        transaction.on_commit(lambda: [_enqueue_delivery(pk) for pk in ids])
 
 
 def _enqueue_delivery(notification_id: int) -> None:

@@ -5,21 +5,22 @@ from django.db.models import Model
 
 
 def rows_insert(*instances: Model, link: str | None = None) -> None:
-    """Insert new rows and set their primary keys. With `link`, every row after the first
-    refers to the first through its foreign key of that name (the first is new too: its key
+    """Insert new rows and set their primary keys. With `link`, every later row that has a
+    foreign key of that name refers to the first row through it (the first is new too: its key
     is taken inside the statement). On PostgreSQL the rows go as one statement, a WITH of
     INSERTs; elsewhere one by one. Sends no model signals: for rows whose rules the caller
     applies itself."""
     first = instances[0]
+    linked = {id(instance) for instance in instances[1:] if link and _has_field(instance, link)}
     if connection.vendor != "postgresql":
         for instance in instances:
-            if link and instance is not first:
+            if id(instance) in linked:
                 setattr(instance, link, first)
             type(instance)._default_manager.bulk_create([instance])
         return
     parts, params = [], []
     for index, instance in enumerate(instances):
-        linked_column = instance._meta.get_field(link).column if link and index else None
+        linked_column = instance._meta.get_field(link).column if id(instance) in linked else None
         sql, values = _insert_returning_pk(instance, linked_column)
         parts.append(f"row{index} AS ({sql})")
         params += values
@@ -30,8 +31,12 @@ def rows_insert(*instances: Model, link: str | None = None) -> None:
     for instance, pk in zip(instances, pks, strict=True):
         instance.pk = pk
         instance._state.adding, instance._state.db = False, connection.alias
-        if link and instance is not first:
+        if id(instance) in linked:
             setattr(instance, link, first)
+
+
+def _has_field(instance: Model, name: str) -> bool:
+    return any(field.name == name for field in instance._meta.concrete_fields)
 
 
 def _insert_returning_pk(instance: Model, linked_column: str | None) -> tuple[str, list]:

@@ -12,8 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from gosupport.calendar import WorkingCalendar
-from gosupport.models import Category, User
-from gosupport.notifications import notify_contact
+from gosupport.models import Category, Notification, User
+from gosupport.notifications import contact_notifications, notifications_deliver_after_commit, notify_contact
 from gosupport.privacy import personal_data_processing_check
 from gosupport.rows import rows_insert
 from tickets import sla
@@ -159,34 +159,31 @@ class _NumberMaybeTaken(Exception):
         self.number = number
 
 
-def _insert_ticket(ticket: Ticket, first_rows: list, *, in_callers_transaction: bool) -> None:
-    """Draw a random number and insert the appeal with its first rows (message 1, history)
-    in one statement. Inside a caller's transaction a savepoint lets a taken number be drawn
-    again; otherwise (the API, the portal form) ticket_create retries its whole transaction
-    instead, so the hot path spends no round trips on a savepoint."""
-    # The insert sends no pre_save signal: the restriction guard (tickets.privacy) is applied here.
+def _insert_ticket(ticket: Ticket, rows_for, *, in_callers_transaction: bool) -> list:
+    """Draw a random number and insert the appeal with `rows_for(ticket)` (its first message,
+    history, notices: some name the number) in one statement; returns those rows. Inside a
+    caller's transaction a savepoint lets a taken number be drawn again; otherwise (the API,
+    the portal form) ticket_create retries its whole transaction instead, so the hot path
+    spends no round trips on a savepoint."""
+    # The insert sends no pre_save signals: the restriction guard (tickets.privacy) is applied
+    # here, and it covers the notices to the same citizen (gosupport.privacy withholds those).
     personal_data_processing_check(user=ticket.citizen)
-    if in_callers_transaction:
-        _insert_ticket_under_savepoint(ticket, first_rows)
-        return
-    ticket.number = generate_ticket_number()
-    try:
-        rows_insert(ticket, *first_rows, link="ticket")
-    except IntegrityError as error:
-        raise _NumberMaybeTaken(ticket.number) from error
-
-
-def _insert_ticket_under_savepoint(ticket: Ticket, first_rows: list) -> None:
     for _attempt in range(NUMBER_ATTEMPTS):
         ticket.number = generate_ticket_number()
+        rows = rows_for(ticket)
+        if not in_callers_transaction:
+            try:
+                rows_insert(ticket, *rows, link="ticket")
+            except IntegrityError as error:
+                raise _NumberMaybeTaken(ticket.number) from error
+            return rows
         try:
             with transaction.atomic():
-                rows_insert(ticket, *first_rows, link="ticket")
-            return
+                rows_insert(ticket, *rows, link="ticket")
+            return rows
         except IntegrityError:
-            if Ticket.objects.filter(number=ticket.number).exists():
-                continue
-            raise
+            if not Ticket.objects.filter(number=ticket.number).exists():
+                raise
     raise RuntimeError("could not allocate a ticket number")
 
 
@@ -283,15 +280,16 @@ def _apply_sla(ticket: Ticket, policy: SlaPolicy | None) -> None:
 
 
 def _notify_citizen(ticket: Ticket, *, subject: str, body: str) -> None:
+    email, phone = _citizen_contacts(ticket)
+    notify_contact(email=email, phone=phone, subject=subject, body=body, user=ticket.citizen, reference=ticket.number)
+
+
+def _citizen_contacts(ticket: Ticket) -> tuple[str, str]:
+    """Where the citizen hears about the appeal: the contacts it gave, else their profile's."""
     citizen = ticket.citizen
-    notify_contact(
-        email=ticket.contact_email or (citizen.email if citizen else ""),
-        phone=ticket.contact_phone or (str(citizen.phone) if citizen and citizen.phone else ""),
-        subject=subject,
-        body=body,
-        user=citizen,
-        reference=ticket.number,
-    )
+    email = ticket.contact_email or (citizen.email if citizen else "")
+    phone = ticket.contact_phone or (str(citizen.phone) if citizen and citizen.phone else "")
+    return email, phone
 
 
 def _local_time(moment: datetime) -> str:
@@ -359,11 +357,19 @@ def _ticket_insert(*, ticket: Ticket, files: list[CheckedFile], actor: User | No
     created = TicketEvent(ticket=ticket, kind=EventKind.CREATED, actor=author, at=now, to_status=Status.ACCEPTED)
     with _files_removed_on_failure() as written, transaction.atomic():
         _apply_sla(ticket, _policy_for(channel=ticket.channel, category=ticket.category, priority=ticket.priority))
-        _insert_ticket(ticket, [message, created], in_callers_transaction=in_callers_transaction)
+        rows = _insert_ticket(
+            ticket,
+            lambda numbered: [message, created, *_acceptance_notices(numbered)],
+            in_callers_transaction=in_callers_transaction,
+        )
         message.has_attachments = False
         transaction.on_commit(lambda: message_stored.send(sender=Message, message=message))
+        notifications_deliver_after_commit(rows[2:])
         _store_attachments(ticket=ticket, files=files, message=message, uploaded_by=author, now=now, written=written)
-        _after_create(ticket)
+        if ticket.channel not in LIVE_CHANNELS:
+            from tickets.routing import ticket_route
+
+            ticket_route(ticket=ticket)
     return ticket
 
 
@@ -372,17 +378,22 @@ def _ticket_insert(*, ticket: Ticket, files: list[CheckedFile], actor: User | No
 LIVE_CHANNELS = (Channel.CHAT, Channel.SOCIAL)
 
 
-def _after_create(ticket: Ticket) -> None:
-    from tickets.routing import ticket_route
-
+def _acceptance_notices(ticket: Ticket) -> list[Notification]:
+    """The citizen's notice of a new written appeal: its number and when the answer is due."""
     if ticket.channel in LIVE_CHANNELS:
-        return
-    ticket_route(ticket=ticket)
-    due = ticket.resolution_due
+        return []
     body = _("Your appeal No. %(number)s is registered.") % {"number": ticket.number}
-    if due:
-        body += " " + _("We will answer by %(due)s.") % {"due": _local_time(due)}
-    _notify_citizen(ticket, subject=_("Appeal %(number)s accepted") % {"number": ticket.number}, body=body)
+    if ticket.resolution_due:
+        body += " " + _("We will answer by %(due)s.") % {"due": _local_time(ticket.resolution_due)}
+    email, phone = _citizen_contacts(ticket)
+    return contact_notifications(
+        email=email,
+        phone=phone,
+        subject=_("Appeal %(number)s accepted") % {"number": ticket.number},
+        body=body,
+        user=ticket.citizen,
+        reference=ticket.number,
+    )
 
 
 def _status_notice(ticket: Ticket) -> str:

@@ -2,6 +2,7 @@
 the throughput): savepoints, BEGIN and COMMIT included."""
 
 import pytest
+from django.db import connection
 
 from gosupport.models import OperatorProfile, Presence
 from tests.factories import UserFactory
@@ -10,12 +11,15 @@ from tickets.services import ticket_create
 
 TEXT = "Не могу войти в личный кабинет: после смены телефона не приходит код подтверждения."
 
-# policy, savepoint + restriction check + insert + release (inside a caller's transaction,
-# as here), message and event (one statement on PostgreSQL), candidates, restriction check
-# of the e-mail notice, the notice, plus BEGIN/COMMIT (or a savepoint)
-QUEUED = 12
-# + the operator's row locked, their load, the ticket locked, updated, an event
-ROUTED = QUEUED + 5
+# Inside a caller's transaction (as here): a savepoint, the restriction check, a savepoint
+# around the appeal with message 1, its "created" event and the e-mail notice (one
+# statement on PostgreSQL, four elsewhere), its release, the candidates, the release.
+# On its own (the API) BEGIN/COMMIT take the place of the outer savepoint and its release,
+# and no savepoint guards the insert (tests/tickets/test_numbers.py).
+QUEUED = 7 if connection.vendor == "postgresql" else 10
+# + the operator's capacity and load re-read after the lock, the operator, the ticket
+# locked, updated, an event
+ROUTED = QUEUED + 6
 
 
 def create(citizen, category):
@@ -34,10 +38,10 @@ def warm(citizen_b, account_category, form_policy):
     return create(citizen_b, account_category)
 
 
-def test_an_appeal_nobody_can_take_is_registered_in_a_dozen_queries(
-    warm, citizen, account_category, django_assert_max_num_queries
+def test_an_appeal_nobody_can_take_is_registered_in_a_few_queries(
+    warm, citizen, account_category, django_assert_num_queries
 ):
-    with django_assert_max_num_queries(QUEUED):
+    with django_assert_num_queries(QUEUED):
         ticket = create(citizen, account_category)
     assert ticket.assignee is None
     assert ticket.first_response_due is not None and ticket.next_sla_check is not None
@@ -45,7 +49,7 @@ def test_an_appeal_nobody_can_take_is_registered_in_a_dozen_queries(
     assert Ticket.objects.get(pk=ticket.pk).last_seq == 1
 
 
-def test_an_appeal_routed_to_an_operator_costs_five_queries_more(
+def test_an_appeal_routed_to_an_operator_costs_six_queries_more(
     warm, citizen, account_category, operator_of_queue, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(ROUTED):
