@@ -9,12 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from gosupport.crypto import EncryptedTextField
 from gosupport.models import User
 
-_USER_COLUMNS = [field.column for field in User._meta.concrete_fields]
-_USER_ATTNAMES = [field.attname for field in User._meta.concrete_fields]
+# The encrypted identifiers stay deferred: an API call seldom reads them, and one that does
+# loads them on access (decrypted, like any deferred field).
+_USER_FIELDS = [field for field in User._meta.concrete_fields if not isinstance(field, EncryptedTextField)]
+_USER_ATTNAMES = [field.attname for field in _USER_FIELDS]
+_CONVERTERS = [
+    (index, field, converter)
+    for index, field in enumerate(_USER_FIELDS)
+    for converter in field.get_db_converters(connection)
+]
 _SQL = (
-    f"SELECT {', '.join(f'u.{connection.ops.quote_name(column)}' for column in _USER_COLUMNS)} "
+    f"SELECT {', '.join(f'u.{connection.ops.quote_name(field.column)}' for field in _USER_FIELDS)} "
     f"FROM {Token._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id WHERE t.key = %s"
 )
 
@@ -24,7 +32,12 @@ def user_for_api_token(key: str) -> User | None:
     with connection.cursor() as cursor:
         cursor.execute(_SQL, [key])
         row = cursor.fetchone()
-    return User.from_db(connection.alias, _USER_ATTNAMES, row) if row else None
+    if row is None:
+        return None
+    values = list(row)
+    for index, field, converter in _CONVERTERS:  # what the ORM does on reading (a phone number)
+        values[index] = converter(values[index], field, connection)
+    return User.from_db(connection.alias, _USER_ATTNAMES, values)
 
 
 class ApiTokenAuthentication(authentication.TokenAuthentication):

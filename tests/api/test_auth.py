@@ -226,3 +226,21 @@ def test_a_token_request_reads_the_user_fresh(api_client, citizen_a):
     User.objects.filter(pk=citizen_a.pk).update(first_name="Алиса-новая")
 
     assert api_client.get(ME_URL).json()["first_name"] == "Алиса-новая"
+
+
+def test_a_token_request_sees_the_user_as_the_orm_reads_it(api_client, citizen_a):
+    from phonenumber_field.phonenumber import PhoneNumber
+
+    from gosupport.api_tokens import user_for_api_token
+
+    User.objects.filter(pk=citizen_a.pk).update(phone="+79161234567")
+    citizen_a.refresh_from_db()
+    citizen_a.inn = "7707083893"
+    citizen_a.save()
+    token = Token.objects.create(user=citizen_a)
+
+    user = user_for_api_token(token.key)
+
+    assert isinstance(user.phone, PhoneNumber) and user.phone.as_e164 == "+79161234567"
+    assert user.inn == "7707083893"  # deferred, read and decrypted on access
+    assert user_for_api_token("no-such-token") is None
