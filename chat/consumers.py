@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from chat import presence, selectors, services
 from chat.db import service_call as database_sync_to_async
-from chat.realtime import keep_layer_listening, message_frame, operator_group, room_group, user_group
+from chat.realtime import message_frame, operator_group, room_group, user_group
 from chat.throttle import TokenBucket
 from gosupport.twofactor import second_factor_passed_in_session, second_factor_required
 from tickets.services import TransitionForbidden
@@ -52,10 +52,6 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
-
-    async def websocket_connect(self, message):
-        await keep_layer_listening(self.channel_layer)
-        await super().websocket_connect(message)
 
     async def receive_json(self, content, **kwargs):
         if not self.bucket.allow():

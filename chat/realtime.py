@@ -1,7 +1,6 @@
 """Channel-layer groups and the frames sent to them. The database is the truth: these
 sends are at-most-once and a client that missed one resumes from its last seq."""
 
-import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -72,18 +71,3 @@ def _start_send(loop, layer, group: str, message: dict) -> None:
 def _log_failed_send(task) -> None:
     if not task.cancelled() and task.exception() is not None:
         logger.warning("channel layer send failed: %s", type(task.exception()).__name__)
-
-
-_listening_loops: set[int] = set()
-
-
-async def keep_layer_listening(layer) -> None:
-    """channels_redis's pub/sub receiver sleeps 100 ms at a time while its process has no
-    subscription, so the first frames to a socket opened in a quiet process (one citizen at
-    night) waited up to that long. A channel per process that nobody sends to keeps it
-    listening; idempotent per event loop."""
-    loop = asyncio.get_running_loop()
-    if id(loop) in _listening_loops or type(layer).__name__ != "RedisPubSubChannelLayer":
-        return
-    _listening_loops.add(id(loop))
-    await layer.new_channel(prefix="listening.")

@@ -182,9 +182,13 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     # "pubsub" (Redis PUBLISH, no per-channel queues) moved ~1.6x the messages of "core" on
     # the shared perf floor; both are at-most-once and the chat resumes from the database.
+    # gosupport.channel_layer pipelines its publishes.
     if env("CHANNEL_LAYER", default="pubsub") == "pubsub":
         CHANNEL_LAYERS = {
-            "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+            "default": {
+                "BACKEND": "gosupport.channel_layer.PipelinedPubSubChannelLayer",
+                "CONFIG": {"hosts": [REDIS_URL]},
+            }
         }
     else:
         CHANNEL_LAYERS = {

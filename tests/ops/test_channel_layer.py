@@ -1,0 +1,117 @@
+"""The production channel layer (gosupport.channel_layer) over a real Redis."""
+
+import asyncio
+import os
+import uuid
+
+import pytest
+import redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from gosupport.channel_layer import PipelinedPubSubChannelLayer, _PipelinedShard
+
+pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real Redis)")
+
+
+def redis_url() -> str:
+    return os.environ["REDIS_URL"]
+
+
+def make_layer(**host) -> PipelinedPubSubChannelLayer:
+    return PipelinedPubSubChannelLayer(hosts=[{"address": redis_url(), **host}], prefix=f"t{uuid.uuid4().hex[:8]}")
+
+
+def pair_of_processes() -> tuple[PipelinedPubSubChannelLayer, PipelinedPubSubChannelLayer]:
+    """Two layers on one prefix: what two daphne processes on one Redis see."""
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    return (
+        PipelinedPubSubChannelLayer(hosts=[redis_url()], prefix=prefix),
+        PipelinedPubSubChannelLayer(hosts=[redis_url()], prefix=prefix),
+    )
+
+
+async def receive(layer, channel, timeout: float = 5):
+    return await asyncio.wait_for(layer.receive(channel), timeout)
+
+
+async def test_a_group_message_from_one_process_reaches_a_member_in_another():
+    web, worker = pair_of_processes()
+    channel = await web.new_channel()
+    await web.group_add("chat.7", channel)
+    await worker.group_send("chat.7", {"type": "frame.out", "frame": {"type": "message", "seq": 1}})
+    assert await receive(web, channel) == {"type": "frame.out", "frame": {"type": "message", "seq": 1}}
+    await web.flush()
+    await worker.flush()
+
+
+async def test_sends_made_together_leave_in_pipelines_and_arrive_once_in_order(monkeypatch):
+    batch_sizes = []
+    publish_batch = _PipelinedShard._publish_batch
+
+    async def recording(shard, batch):
+        batch_sizes.append(len(batch))
+        await publish_batch(shard, batch)
+
+    monkeypatch.setattr(_PipelinedShard, "_publish_batch", recording)
+    layer = make_layer()
+    channel = await layer.new_channel()
+    await layer.group_add("room", channel)
+    await asyncio.gather(*(layer.group_send("room", {"type": "m", "n": n}) for n in range(200)))
+    received = [(await receive(layer, channel))["n"] for _ in range(200)]
+    assert received == list(range(200))
+    assert sum(batch_sizes) == 200 and max(batch_sizes) > 1
+    with pytest.raises(TimeoutError):
+        await receive(layer, channel, timeout=0.3)
+    await layer.flush()
+
+
+async def test_a_sender_that_gives_up_does_not_take_the_others_of_its_batch_with_it():
+    layer = make_layer()
+    channel = await layer.new_channel()
+    await layer.group_add("room", channel)
+    sends = [asyncio.ensure_future(layer.group_send("room", {"type": "m", "n": n})) for n in range(3)]
+    await asyncio.sleep(0)  # all three are in the outbox
+    sends[0].cancel()
+    await asyncio.gather(sends[1], sends[2])
+    received = set()
+    while {1, 2} - received:
+        received.add((await receive(layer, channel))["n"])
+    await layer.flush()
+
+
+async def test_every_send_of_a_failed_batch_fails_and_the_next_send_tries_again():
+    layer = PipelinedPubSubChannelLayer(hosts=["redis://127.0.0.1:1/0"])
+    results = await asyncio.gather(
+        *(layer.group_send("room", {"type": "m", "n": n}) for n in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(result, RedisConnectionError) for result in results)
+    with pytest.raises(RedisConnectionError):
+        await layer.group_send("room", {"type": "m", "n": 3})
+
+
+async def test_the_receiver_comes_back_after_redis_drops_its_connection():
+    name = f"gs-test-{uuid.uuid4().hex[:8]}"
+    layer = make_layer(client_name=name)
+    channel = await layer.new_channel()
+    await layer.group_add("room", channel)
+    await layer.group_send("room", {"type": "m", "n": 0})
+    assert (await receive(layer, channel))["n"] == 0
+
+    admin = redis.Redis.from_url(redis_url())
+    killed = [client["id"] for client in admin.client_list(_type="pubsub") if client.get("name") == name]
+    assert killed, "the layer's subscriber connection was not found"
+    for client_id in killed:
+        admin.client_kill_filter(_id=client_id)
+
+    for attempt in range(50):
+        await layer.group_send("room", {"type": "m", "n": attempt + 1})
+        try:
+            message = await receive(layer, channel, timeout=0.2)
+        except TimeoutError:
+            continue
+        assert message["n"] >= 1
+        break
+    else:
+        pytest.fail("no message arrived after the subscriber connection was dropped")
+    admin.close()
+    await layer.flush()
