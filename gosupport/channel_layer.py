@@ -28,15 +28,18 @@ class _PipelinedShard(RedisSingleShardConnection):
         self._sender: asyncio.Task | None = None
         self._subscribed = asyncio.Event()
 
-    async def publish(self, channel, message):
+    def publish_soon(self, channel, message) -> asyncio.Future:
+        """Queue a PUBLISH; the future it returns (shared by its batch) completes when the batch was sent."""
         if self._outbox_sent is None:
             self._outbox_sent = asyncio.get_running_loop().create_future()
-        sent = self._outbox_sent
         self._outbox.append((channel, message))
         if self._sender is None:
             self._sender = asyncio.ensure_future(self._send_outbox())
+        return self._outbox_sent
+
+    async def publish(self, channel, message):
         # Shielded: a sender that gives up must not cancel the batch for the others in it.
-        await asyncio.shield(sent)
+        await asyncio.shield(self.publish_soon(channel, message))
 
     async def _send_outbox(self):
         try:
@@ -92,12 +95,17 @@ class PipelinedPubSubChannelLayer(RedisPubSubChannelLayer):
     """`RedisPubSubChannelLayer` with pipelined publishes and a blocking receiver. The hot
     calls are methods here rather than channels_redis's `__getattr__` proxy per call."""
 
+    _last_loop = _last_layer = None
+
     def _get_layer(self):
         loop = asyncio.get_running_loop()
+        if loop is self._last_loop:  # daphne runs one loop: skip the lookup on every frame
+            return self._last_layer
         layer = self._layers.get(loop)
         if layer is None:
             layer = self._layers[loop] = _PipelinedLoopLayer(*self._args, **self._kwargs, channel_layer=self)
             _wrap_close(self, loop)
+        self._last_loop, self._last_layer = loop, layer
         return layer
 
     async def receive(self, channel):
@@ -108,3 +116,10 @@ class PipelinedPubSubChannelLayer(RedisPubSubChannelLayer):
 
     async def group_send(self, group, message):
         await self._get_layer().group_send(group, message)
+
+    def group_send_soon(self, group, message) -> asyncio.Future:
+        """`group_send` without a task of its own, for senders that do not wait (chat.realtime):
+        the message is queued at once; the future completes when its batch was sent."""
+        layer = self._get_layer()
+        group_channel = layer._get_group_channel_name(group)
+        return layer._get_shard(group_channel).publish_soon(group_channel, self.serialize(message))

@@ -1,5 +1,6 @@
 """Every write to an appeal goes through these functions."""
 
+import functools
 import secrets
 from contextlib import contextmanager
 from datetime import datetime
@@ -15,7 +16,7 @@ from gosupport.calendar import WorkingCalendar
 from gosupport.models import Category, Notification, User
 from gosupport.notifications import contact_notifications, notifications_deliver_after_commit, notify_contact
 from gosupport.privacy import personal_data_processing_check
-from gosupport.rows import rows_insert
+from gosupport.rows import prepared_fetchone, rows_insert
 from tickets import sla
 from tickets.attachments import CheckedFile, check_room, check_uploads
 from tickets.control import ticket_control_check
@@ -618,19 +619,8 @@ def _append_message_in_one_statement(
     )
     fields = [Message._meta.get_field(name) for name in _STORED_COLUMNS]
     values = [field.get_db_prep_save(getattr(message, field.attname), connection) for field in fields]
-    open_marks = ", ".join(["%s"] * len(OPEN_STATUSES))
-    sql = f"""
-        WITH taken AS (
-            UPDATE {Ticket._meta.db_table} SET last_seq = last_seq + 1
-            WHERE id = %s AND (status IN ({open_marks}) OR NOT %s)
-            RETURNING id, last_seq, status, assignee_id)
-        INSERT INTO {Message._meta.db_table} (ticket_id, seq, {", ".join(f.column for f in fields)})
-        SELECT id, last_seq, {", ".join(["%s"] * len(fields))} FROM taken
-        RETURNING id, seq, (SELECT status FROM taken), (SELECT assignee_id FROM taken)"""
     citizen_writes = author_kind == AuthorKind.CITIZEN
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [ticket.pk, *OPEN_STATUSES, citizen_writes, *values])
-        row = cursor.fetchone()
+    row = prepared_fetchone(_append_statement(), [ticket.pk, *OPEN_STATUSES, citizen_writes, *values])
     if row is None:
         raise TransitionForbidden(_("This appeal is closed. Please file a new one."))
     message.pk, message.seq, ticket.status, ticket.assignee_id = row
@@ -639,6 +629,24 @@ def _append_message_in_one_statement(
     message.has_attachments = False
     transaction.on_commit(lambda: message_stored.send(sender=Message, message=message))
     return message
+
+
+@functools.cache
+def _append_statement() -> str:
+    """Take the next seq of an open appeal (or any appeal, when staff or the bot write) and
+    store the message with it; the values are cast because a prepared statement's
+    parameters in a SELECT list have no type of their own."""
+    fields = [Message._meta.get_field(name) for name in _STORED_COLUMNS]
+    open_marks = ", ".join(["%s"] * len(OPEN_STATUSES))
+    marks = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields)
+    return f"""
+        WITH taken AS (
+            UPDATE {Ticket._meta.db_table} SET last_seq = last_seq + 1
+            WHERE id = %s AND (status IN ({open_marks}) OR NOT %s)
+            RETURNING id, last_seq, status, assignee_id)
+        INSERT INTO {Message._meta.db_table} (ticket_id, seq, {", ".join(f.column for f in fields)})
+        SELECT id, last_seq, {marks} FROM taken
+        RETURNING id, seq, (SELECT status FROM taken), (SELECT assignee_id FROM taken)"""
 
 
 def _link_uploaded(*, ticket: Ticket, message: Message, attachment_ids, uploader) -> bool:
