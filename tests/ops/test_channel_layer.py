@@ -8,9 +8,9 @@ import pytest
 import redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from gosupport.channel_layer import PipelinedPubSubChannelLayer, _PipelinedShard
+from gosupport.channel_layer import PipelinedPubSubChannelLayer, _Inbox, _PipelinedShard
 
-pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real Redis)")
+needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real Redis)")
 
 
 def redis_url() -> str:
@@ -34,6 +34,7 @@ async def receive(layer, channel, timeout: float = 5):
     return await asyncio.wait_for(layer.receive(channel), timeout)
 
 
+@needs_redis
 async def test_a_group_message_from_one_process_reaches_a_member_in_another():
     web, worker = pair_of_processes()
     channel = await web.new_channel()
@@ -44,6 +45,7 @@ async def test_a_group_message_from_one_process_reaches_a_member_in_another():
     await worker.flush()
 
 
+@needs_redis
 async def test_sends_made_together_leave_in_pipelines_and_arrive_once_in_order(monkeypatch):
     batch_sizes = []
     publish_batch = _PipelinedShard._publish_batch
@@ -65,6 +67,7 @@ async def test_sends_made_together_leave_in_pipelines_and_arrive_once_in_order(m
     await layer.flush()
 
 
+@needs_redis
 async def test_a_sender_that_gives_up_does_not_take_the_others_of_its_batch_with_it():
     layer = make_layer()
     channel = await layer.new_channel()
@@ -79,6 +82,7 @@ async def test_a_sender_that_gives_up_does_not_take_the_others_of_its_batch_with
     await layer.flush()
 
 
+@needs_redis
 async def test_every_send_of_a_failed_batch_fails_and_the_next_send_tries_again():
     layer = PipelinedPubSubChannelLayer(hosts=["redis://127.0.0.1:1/0"])
     results = await asyncio.gather(
@@ -89,6 +93,7 @@ async def test_every_send_of_a_failed_batch_fails_and_the_next_send_tries_again(
         await layer.group_send("room", {"type": "m", "n": 3})
 
 
+@needs_redis
 async def test_the_receiver_comes_back_after_redis_drops_its_connection():
     name = f"gs-test-{uuid.uuid4().hex[:8]}"
     layer = make_layer(client_name=name)
@@ -115,3 +120,37 @@ async def test_the_receiver_comes_back_after_redis_drops_its_connection():
         pytest.fail("no message arrived after the subscriber connection was dropped")
     admin.close()
     await layer.flush()
+
+
+async def test_an_inbox_keeps_messages_in_order_whether_they_come_before_or_after_the_read():
+    inbox = _Inbox()
+    inbox.put_nowait("first")
+    inbox.put_nowait("second")
+    assert await inbox.get() == "first"
+    assert await inbox.get() == "second"
+    reading = asyncio.ensure_future(inbox.get())
+    await asyncio.sleep(0)
+    inbox.put_nowait("third")
+    inbox.put_nowait("fourth")
+    assert await reading == "third"
+    assert await inbox.get() == "fourth"
+
+
+async def test_an_inbox_whose_reader_gave_up_serves_the_next_read():
+    inbox = _Inbox()
+    reading = asyncio.ensure_future(inbox.get())
+    await asyncio.sleep(0)
+    reading.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reading
+    inbox.put_nowait("after")
+    assert await asyncio.wait_for(inbox.get(), 5) == "after"
+
+
+async def test_an_inbox_refuses_a_second_reader_at_once():
+    inbox = _Inbox()
+    reading = asyncio.ensure_future(inbox.get())
+    await asyncio.sleep(0)
+    with pytest.raises(RuntimeError):
+        await inbox.get()
+    reading.cancel()
