@@ -113,6 +113,9 @@ class _PipelinedShard(RedisSingleShardConnection):
             except (asyncio.CancelledError, GeneratorExit):
                 raise
             except Exception:
+                if asyncio.current_task().cancelling():
+                    # redis-py can turn the cancel of a read on a dropped socket into its own error.
+                    raise asyncio.CancelledError from None
                 logger.exception("channel layer: receiving failed; retrying")
                 await asyncio.sleep(RECEIVE_ERROR_PAUSE_SECONDS)
 

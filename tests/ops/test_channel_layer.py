@@ -96,30 +96,56 @@ async def test_every_send_of_a_failed_batch_fails_and_the_next_send_tries_again(
 @needs_redis
 async def test_the_receiver_comes_back_after_redis_drops_its_connection():
     name = f"gs-test-{uuid.uuid4().hex[:8]}"
-    layer = make_layer(client_name=name)
-    channel = await layer.new_channel()
-    await layer.group_add("room", channel)
-    await layer.group_send("room", {"type": "m", "n": 0})
-    assert (await receive(layer, channel))["n"] == 0
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    web = PipelinedPubSubChannelLayer(hosts=[{"address": redis_url(), "client_name": name}], prefix=prefix)
+    worker = PipelinedPubSubChannelLayer(hosts=[redis_url()], prefix=prefix)
+    channel = await web.new_channel()
+    await web.group_add("room", channel)
+    await worker.group_send("room", {"type": "m", "n": 0})
+    assert (await receive(web, channel))["n"] == 0
 
     admin = redis.Redis.from_url(redis_url())
     killed = [client["id"] for client in admin.client_list(_type="pubsub") if client.get("name") == name]
     assert killed, "the layer's subscriber connection was not found"
     for client_id in killed:
         admin.client_kill_filter(_id=client_id)
+    admin.close()
 
     for attempt in range(50):
-        await layer.group_send("room", {"type": "m", "n": attempt + 1})
+        await worker.group_send("room", {"type": "m", "n": attempt + 1})
         try:
-            message = await receive(layer, channel, timeout=0.2)
+            message = await receive(web, channel, timeout=0.2)
         except TimeoutError:
             continue
         assert message["n"] >= 1
         break
     else:
         pytest.fail("no message arrived after the subscriber connection was dropped")
-    admin.close()
-    await layer.flush()
+    await web.flush()
+    await worker.flush()
+
+
+class _PubSubTurningCancelIntoItsOwnError:
+    """What redis-py can do when a read on a socket Redis just closed is cancelled."""
+
+    subscribed = True
+
+    async def get_message(self, **kwargs):
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            raise RedisConnectionError("Connection closed by server.") from None
+
+
+async def test_the_receiver_stops_when_cancelled_even_if_redis_py_turns_the_cancel_into_an_error():
+    layer = PipelinedPubSubChannelLayer(hosts=["redis://127.0.0.1:1/0"])._get_layer()
+    shard = layer._shards[0]
+    shard._pubsub = _PubSubTurningCancelIntoItsOwnError()
+    receiving = asyncio.ensure_future(shard._do_receiving())
+    await asyncio.sleep(0)
+    receiving.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(receiving, 5)
 
 
 async def test_an_inbox_keeps_messages_in_order_whether_they_come_before_or_after_the_read():
