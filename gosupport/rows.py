@@ -1,22 +1,22 @@
-"""New rows of several models written in one round trip, and hot statements prepared once."""
+"""New rows of several models written in one round trip, and hot statements bound by the server."""
 
 import psycopg
 from django.db import connection
 from django.db.models import Model
 
 
-def prepared_fetchone(sql: str, params: list) -> tuple | None:
+def server_bound_fetchone(sql: str, params: list) -> tuple | None:
     """Run a statement that runs thousands of times (a chat message) and return its first row.
-    On PostgreSQL the server binds the parameters and keeps the plan per connection: Django
-    binds on the client, quoting every value in Python, and never prepares. Every `%s`
-    needs a cast when PostgreSQL cannot infer its type from where it stands."""
+    On PostgreSQL the server binds the parameters: Django binds on the client, quoting every
+    value in Python. Every `%s` needs a cast where PostgreSQL cannot infer its type."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
+        cursor.execute(sql, params)
         return cursor.fetchone()
 
 

@@ -16,7 +16,7 @@ from gosupport.calendar import WorkingCalendar
 from gosupport.models import Category, Notification, User
 from gosupport.notifications import contact_notifications, notifications_deliver_after_commit, notify_contact
 from gosupport.privacy import personal_data_processing_check
-from gosupport.rows import prepared_fetchone, rows_insert
+from gosupport.rows import rows_insert, server_bound_fetchone
 from tickets import sla
 from tickets.attachments import CheckedFile, check_room, check_uploads
 from tickets.control import ticket_control_check
@@ -620,7 +620,7 @@ def _append_message_in_one_statement(
     fields = [Message._meta.get_field(name) for name in _STORED_COLUMNS]
     values = [field.get_db_prep_save(getattr(message, field.attname), connection) for field in fields]
     citizen_writes = author_kind == AuthorKind.CITIZEN
-    row = prepared_fetchone(_append_statement(), [ticket.pk, *OPEN_STATUSES, citizen_writes, *values])
+    row = server_bound_fetchone(_append_statement(), [ticket.pk, *OPEN_STATUSES, citizen_writes, *values])
     if row is None:
         raise TransitionForbidden(_("This appeal is closed. Please file a new one."))
     message.pk, message.seq, ticket.status, ticket.assignee_id = row
@@ -634,8 +634,8 @@ def _append_message_in_one_statement(
 @functools.cache
 def _append_statement() -> str:
     """Take the next seq of an open appeal (or any appeal, when staff or the bot write) and
-    store the message with it; the values are cast because a prepared statement's
-    parameters in a SELECT list have no type of their own."""
+    store the message with it; the values are cast because server-bound parameters in a
+    SELECT list have no type of their own."""
     fields = [Message._meta.get_field(name) for name in _STORED_COLUMNS]
     open_marks = ", ".join(["%s"] * len(OPEN_STATUSES))
     marks = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields)

@@ -2,10 +2,11 @@
 
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from gosupport.rows import rows_insert
+from gosupport.rows import rows_insert, server_bound_fetchone
 from tests.factories import UserFactory
 from tickets.models import AuthorKind, EventKind, Message, Status, Ticket, TicketEvent
 
@@ -104,3 +105,18 @@ def test_a_taken_unique_value_in_the_first_row_stores_none_of_the_rows(ticket, a
         rows_insert(twin, message, link="ticket")
     assert Ticket.objects.count() == 1
     assert not Message.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_bound_statement_reconnects_when_the_kept_connection_died():
+    if connection.vendor != "postgresql":
+        pytest.skip("the server binds parameters on PostgreSQL only")
+    from django.db import close_old_connections
+
+    assert server_bound_fetchone("SELECT %s::int + 1", [1]) == (2,)
+    backend_pid = connection.connection.info.backend_pid
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as killer:
+        killer.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+    close_old_connections()  # what the chat's database threads do between calls
+    assert server_bound_fetchone("SELECT %s::int + 1", [41]) == (42,)
+    assert connection.connection.info.backend_pid != backend_pid
