@@ -46,17 +46,27 @@ async def _dispatch_in_arrival_order(sources, dispatch) -> None:
     reader to fail, or a dispatch that raises (StopConsumer on disconnect), stops the loop
     with its error."""
     turn = asyncio.Lock()
+    stopped = False
 
     async def read(source):
-        while True:
-            message = await source()
-            async with turn:
-                await dispatch(message)
+        nonlocal stopped
+        try:
+            while True:
+                message = await source()
+                async with turn:
+                    if stopped:  # the other reader stopped the loop while this one waited its turn
+                        return
+                    await dispatch(message)
+        except BaseException:
+            stopped = True
+            raise
 
     readers = [asyncio.ensure_future(read(source)) for source in sources]
     try:
-        done, _running = await asyncio.wait(readers, return_when=asyncio.FIRST_COMPLETED)
-        raise next(iter(done)).exception()
+        done, _running = await asyncio.wait(readers, return_when=asyncio.FIRST_EXCEPTION)
+        for reader in done:  # a reader that saw the stop on its turn ends without an error
+            if not reader.cancelled() and reader.exception() is not None:
+                raise reader.exception()
     finally:
         for reader in readers:
             reader.cancel()
@@ -78,6 +88,16 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
             await _dispatch_in_arrival_order((receive, self.channel_receive), self.dispatch)
         except StopConsumer:
             pass
+        finally:
+            await self.release()
+
+    async def release(self):
+        """Let go of what the socket holds in the layer, however it ended: a disconnect, an
+        error or daphne cancelling it. Runs once more after a disconnect; that is harmless."""
+        try:
+            await self.leave_groups()
+        except Exception:
+            logger.warning("a closing socket could not leave its channel-layer groups", exc_info=True)
 
     @cached_property
     def bucket(self) -> TokenBucket:
@@ -159,9 +179,6 @@ class ChatConsumer(FrameConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.join_user_group()
         await self.accept()
-
-    async def disconnect(self, code):
-        await self.leave_groups()
 
     async def frame_out(self, event):
         frame = event["frame"]
@@ -256,8 +273,12 @@ class OperatorDeskConsumer(FrameConsumer):
             except DatabaseError:
                 logger.warning("desk heartbeat of operator %s not stored", self.user.pk)
 
+    async def release(self):
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+        await super().release()
+
     async def disconnect(self, code):
-        await self.leave_groups()
         if self.heartbeat is not None:
             self.heartbeat.cancel()
             # The grace before going offline counts from the moment the desk closed.

@@ -81,10 +81,12 @@ class _PipelinedShard(RedisSingleShardConnection):
                 try:
                     await self._publish_batch(batch)
                 except Exception as error:  # every send of the batch learns it failed
-                    sent.set_exception(error)
-                    sent.exception()  # retrieved here too: its senders may all have gone
+                    if not sent.done():  # a caller of publish_soon may have cancelled it
+                        sent.set_exception(error)
+                        sent.exception()  # retrieved here too: its senders may all have gone
                 else:
-                    sent.set_result(None)
+                    if not sent.done():
+                        sent.set_result(None)
         finally:
             self._sender = None
 
@@ -127,24 +129,29 @@ class _PipelinedLoopLayer(RedisPubSubLoopLayer):
 
     async def _subscribe_to_channel(self, channel):
         self.channels[channel] = _Inbox()
-        await self._get_shard(channel).subscribe(channel)
+        try:
+            await self._get_shard(channel).subscribe(channel)
+        except BaseException:
+            del self.channels[channel]  # a socket refused while Redis is away leaves nothing behind
+            raise
 
 
 class PipelinedPubSubChannelLayer(RedisPubSubChannelLayer):
     """`RedisPubSubChannelLayer` with pipelined publishes and a blocking receiver. The hot
     calls are methods here rather than channels_redis's `__getattr__` proxy per call."""
 
-    _last_loop = _last_layer = None
+    _last: tuple | None = None  # (loop, layer), one attribute so that threads read a matching pair
 
     def _get_layer(self):
         loop = asyncio.get_running_loop()
-        if loop is self._last_loop:  # daphne runs one loop: skip the lookup on every frame
-            return self._last_layer
+        last = self._last
+        if last is not None and last[0] is loop:  # daphne runs one loop: skip the lookup on every frame
+            return last[1]
         layer = self._layers.get(loop)
         if layer is None:
             layer = self._layers[loop] = _PipelinedLoopLayer(*self._args, **self._kwargs, channel_layer=self)
             _wrap_close(self, loop)
-        self._last_loop, self._last_layer = loop, layer
+        self._last = (loop, layer)
         return layer
 
     async def receive(self, channel):

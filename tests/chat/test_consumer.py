@@ -1,3 +1,4 @@
+import asyncio
 import uuid
 
 import pytest
@@ -182,3 +183,27 @@ async def test_an_appeal_that_is_not_a_chat_has_no_chat_room(citizen_a, account_
     )
     _communicator, connected, code = await connect(citizen_a, letter.number)
     assert not connected and code == 4404
+
+
+async def test_a_socket_ended_without_a_disconnect_leaves_its_groups(citizen_a, chat_ticket):
+    from channels.layers import get_channel_layer
+
+    from chat.realtime import room_group, user_group
+
+    communicator, connected, _ = await connect(citizen_a, chat_ticket.number)
+    assert connected
+    layer = get_channel_layer()
+    groups = (room_group(chat_ticket.pk), user_group(citizen_a.pk))
+    assert all(group_members(layer, group) for group in groups)
+    communicator.future.cancel()  # what daphne does to an application that outlives its socket
+    with pytest.raises(asyncio.CancelledError):
+        await communicator.future
+    assert not any(group_members(layer, group) for group in groups)
+
+
+def group_members(layer, group: str):
+    """The group's channels in this process: the in-memory layer's, or the Redis pub/sub layer's."""
+    if hasattr(layer, "_get_layer"):
+        loop_layer = layer._get_layer()
+        return loop_layer.groups.get(loop_layer._get_group_channel_name(group), set())
+    return layer.groups.get(group, {})

@@ -76,3 +76,22 @@ async def test_cancelling_the_consumer_cancels_its_readers():
     with pytest.raises(asyncio.CancelledError):
         await loop_done
     assert len(readers) == 2 and all(task.cancelled() for task in readers)
+
+
+async def test_a_message_read_while_the_loop_was_stopping_is_not_dispatched():
+    socket, layer = asyncio.Queue(), asyncio.Queue()
+    dispatched = []
+
+    async def dispatch(message):
+        dispatched.append(message)
+        if message == "disconnect":
+            await asyncio.sleep(0.01)  # the layer's reader gets its message meanwhile and waits its turn
+            raise StopConsumer
+
+    socket.put_nowait("disconnect")
+    loop_done = asyncio.ensure_future(_dispatch_in_arrival_order((queue_source(socket), queue_source(layer)), dispatch))
+    await asyncio.sleep(0)
+    layer.put_nowait("frame after the disconnect")
+    with pytest.raises(StopConsumer):
+        await asyncio.wait_for(loop_done, 5)
+    assert dispatched == ["disconnect"]

@@ -180,3 +180,21 @@ async def test_an_inbox_refuses_a_second_reader_at_once():
     with pytest.raises(RuntimeError):
         await inbox.get()
     reading.cancel()
+
+
+@needs_redis
+async def test_a_caller_that_cancels_its_send_soon_future_leaves_the_sender_working():
+    layer = make_layer()
+    channel = await layer.new_channel()
+    await layer.group_add("room", channel)
+    layer.group_send_soon("room", {"type": "m", "n": 1}).cancel()
+    await asyncio.wait_for(layer.group_send("room", {"type": "m", "n": 2}), 5)
+    assert [(await receive(layer, channel))["n"] for _ in range(2)] == [1, 2]
+    await layer.flush()
+
+
+async def test_a_channel_that_could_not_subscribe_leaves_nothing_behind():
+    layer = PipelinedPubSubChannelLayer(hosts=["redis://127.0.0.1:1/0"])
+    with pytest.raises(RedisConnectionError):
+        await layer.new_channel()
+    assert layer._get_layer().channels == {}
