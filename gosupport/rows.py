@@ -6,13 +6,9 @@ from django.db.models import Model
 
 
 def server_bound_fetchone(sql: str, params: list) -> tuple | None:
-    """Run a statement that runs thousands of times (a chat message) and return its first row.
-    On PostgreSQL the server binds the parameters: Django binds on the client, quoting every
+    """Run a PostgreSQL statement that runs thousands of times (a chat message) and return its
+    first row. The server binds the parameters: Django binds on the client, quoting every
     value in Python. Every `%s` needs a cast where PostgreSQL cannot infer its type."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:

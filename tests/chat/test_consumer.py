@@ -3,9 +3,11 @@ import uuid
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
+from chat.realtime import room_group, user_group
 from chat.services import chat_open
 from gosupport.asgi import application
 from tickets.models import Message
@@ -186,10 +188,6 @@ async def test_an_appeal_that_is_not_a_chat_has_no_chat_room(citizen_a, account_
 
 
 async def test_a_socket_ended_without_a_disconnect_leaves_its_groups(citizen_a, chat_ticket):
-    from channels.layers import get_channel_layer
-
-    from chat.realtime import room_group, user_group
-
     communicator, connected, _ = await connect(citizen_a, chat_ticket.number)
     assert connected
     layer = get_channel_layer()

@@ -82,7 +82,6 @@ async def test_a_sender_that_gives_up_does_not_take_the_others_of_its_batch_with
     await layer.flush()
 
 
-@needs_redis
 async def test_every_send_of_a_failed_batch_fails_and_the_next_send_tries_again():
     layer = PipelinedPubSubChannelLayer(hosts=["redis://127.0.0.1:1/0"])
     results = await asyncio.gather(
